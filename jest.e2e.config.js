@@ -1,0 +1,11 @@
+// End-to-end suite: real CPython sources, real compilers, the real bundle.
+// Provision first with scripts/provision-e2e.sh.
+import base from './jest.config.js'
+
+export default {
+  ...base,
+  testMatch: ['**/__tests__/e2e/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  testTimeout: 60 * 60 * 1000,
+  maxWorkers: 1
+}

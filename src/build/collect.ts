@@ -1,0 +1,74 @@
+/** Gathers each target's files into one folder per target. */
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { CheckoutFacts } from '../checkout/detect.js'
+import type { ArtifactPlan } from '../plan/types.js'
+import { wasiStdlib } from '../plan/smoke.js'
+
+/** The seed README's file sets; the first entries must exist. */
+const EMSCRIPTEN_FILES = {
+  'emscripten-node': {
+    required: ['python.js', 'python.wasm'],
+    optional: ['python.worker.js', 'python.data']
+  },
+  'emscripten-browser': {
+    required: ['python.js', 'python.wasm', 'python.data', 'python.html'],
+    optional: ['python.worker.js']
+  }
+} as const
+
+export class CollectError extends Error {}
+
+function copyTree(from: string, to: string, skip: (name: string) => boolean): void {
+  fs.mkdirSync(to, { recursive: true })
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (skip(entry.name)) continue
+    const src = path.join(from, entry.name)
+    const dst = path.join(to, entry.name)
+    if (entry.isDirectory()) copyTree(src, dst, skip)
+    else if (entry.isFile()) fs.copyFileSync(src, dst)
+  }
+}
+
+export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): string[] {
+  fs.rmSync(artifact.dir, { recursive: true, force: true })
+  fs.mkdirSync(artifact.dir, { recursive: true })
+  const copied: string[] = []
+  const copy = (name: string, required: boolean): void => {
+    const src = path.join(artifact.buildDir, name)
+    if (!fs.existsSync(src)) {
+      if (required)
+        throw new CollectError(
+          `${artifact.target}: the build did not produce ${name} in ${artifact.buildDir}`
+        )
+      return
+    }
+    fs.copyFileSync(src, path.join(artifact.dir, name))
+    copied.push(name)
+  }
+  if (artifact.target === 'wasi') {
+    copy('python.wasm', true)
+    // The standard library, and the build's sysconfig data next to it, at the
+    // path a prefix of "/" expects: run with --dir <dir>::/ and PYTHONHOME=/.
+    const stdlib = path.join(artifact.dir, wasiStdlib(facts))
+    copyTree(path.join(facts.root, 'Lib'), stdlib, name => name === '__pycache__')
+    const buildLib = fs
+      .readdirSync(path.join(artifact.buildDir, 'build'), { withFileTypes: true })
+      .find(e => e.isDirectory() && e.name.startsWith('lib.wasi-wasm32'))
+    if (!buildLib)
+      throw new CollectError(`wasi: no build/lib.wasi-wasm32-* in ${artifact.buildDir}`)
+    copyTree(
+      path.join(artifact.buildDir, 'build', buildLib.name),
+      stdlib,
+      name => name === '__pycache__'
+    )
+    copied.push(wasiStdlib(facts))
+  } else {
+    const files = EMSCRIPTEN_FILES[artifact.target]
+    for (const name of files.required) copy(name, true)
+    for (const name of files.optional) copy(name, false)
+  }
+  core.info(`Collected ${artifact.target} into ${artifact.dir}: ${copied.join(', ')}`)
+  return copied
+}

@@ -1,0 +1,130 @@
+/** Runs the plan's command steps: argv arrays, one log group each, output kept in a log file. */
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { CommandStep } from '../plan/types.js'
+import type { Environments } from '../toolchains/index.js'
+
+const TAIL_LINES = 40
+
+export class StepError extends Error {
+  constructor(
+    readonly step: CommandStep,
+    readonly exitCode: number,
+    readonly tail: string
+  ) {
+    super(
+      `Step "${step.title}" failed with exit code ${exitCode}.\n` +
+        `Command: ${formatArgv(step.argv)}\nDirectory: ${step.cwd}\nLog: ${step.log}\n` +
+        `Last lines of its output:\n${tail}`
+    )
+    this.name = 'StepError'
+  }
+}
+
+export function formatArgv(argv: string[]): string {
+  return argv.map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
+}
+
+export function stepEnvironment(
+  step: CommandStep,
+  envs: Environments,
+  base = process.env
+): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v
+  const tool = step.toolEnv ? envs[step.toolEnv] : undefined
+  const extraPath = [...(tool?.path ?? []), ...(envs.wasmtime?.path ?? [])]
+  Object.assign(env, tool?.vars ?? {}, step.env)
+  if (extraPath.length > 0) env.PATH = [...extraPath, env.PATH ?? ''].join(path.delimiter)
+  return env
+}
+
+/** Keeps the last lines of a stream without holding all of it. */
+class Tail {
+  private lines: string[] = []
+  private partial = ''
+  push(chunk: Buffer): void {
+    const parts = (this.partial + chunk.toString()).split('\n')
+    this.partial = parts.pop() ?? ''
+    this.lines.push(...parts)
+    if (this.lines.length > TAIL_LINES * 4) this.lines = this.lines.slice(-TAIL_LINES)
+  }
+  text(): string {
+    return [...this.lines, this.partial]
+      .filter(l => l !== '')
+      .slice(-TAIL_LINES)
+      .join('\n')
+  }
+}
+
+export async function runStep(step: CommandStep, envs: Environments): Promise<void> {
+  fs.mkdirSync(step.cwd, { recursive: true })
+  fs.mkdirSync(path.dirname(step.log), { recursive: true })
+  const log = fs.createWriteStream(step.log)
+  const tail = new Tail()
+  const record = (data: Buffer): void => {
+    log.write(data)
+    tail.push(data)
+  }
+  log.write(`$ ${formatArgv(step.argv)}\n# in ${step.cwd}\n`)
+  let code: number
+  try {
+    code = await exec.exec(step.argv[0], step.argv.slice(1), {
+      cwd: step.cwd,
+      env: stepEnvironment(step, envs),
+      ignoreReturnCode: true,
+      listeners: { stdout: record, stderr: record }
+    })
+  } catch (e) {
+    // exec throws when the program cannot be started at all
+    record(Buffer.from(`${(e as Error).message}\n`))
+    code = 127
+  } finally {
+    await new Promise(resolve => log.end(resolve))
+  }
+  if (code !== 0) throw new StepError(step, code, tail.text())
+}
+
+export interface StepTiming {
+  id: string
+  title: string
+  seconds: number
+  outcome: 'ran' | 'skipped' | 'failed'
+}
+
+export async function runSteps(
+  steps: CommandStep[],
+  envs: Environments,
+  cached: (id: string) => boolean
+): Promise<StepTiming[]> {
+  const timings: StepTiming[] = []
+  for (const step of steps) {
+    if (step.skipIfCached && cached(step.skipIfCached)) {
+      core.info(`Skipping "${step.title}": restored from the cache (${step.skipIfCached})`)
+      timings.push({ id: step.id, title: step.title, seconds: 0, outcome: 'skipped' })
+      continue
+    }
+    const started = Date.now()
+    try {
+      await core.group(step.title, () => runStep(step, envs))
+      timings.push({
+        id: step.id,
+        title: step.title,
+        seconds: (Date.now() - started) / 1000,
+        outcome: 'ran'
+      })
+    } catch (e) {
+      timings.push({
+        id: step.id,
+        title: step.title,
+        seconds: (Date.now() - started) / 1000,
+        outcome: 'failed'
+      })
+      ;(e as { timings?: StepTiming[] }).timings = timings
+      throw e
+    }
+  }
+  return timings
+}

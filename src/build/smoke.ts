@@ -1,0 +1,69 @@
+/** Runs the plan's smoke tests and checks each report. */
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+import type { SmokeTest } from '../plan/types.js'
+import { formatArgv } from './executor.js'
+
+export interface SmokeResult {
+  target: SmokeTest['target']
+  runner: SmokeTest['runner']
+  passed: boolean
+  report?: Record<string, unknown>
+  problems: string[]
+  output: string
+}
+
+export function checkReport(
+  test: SmokeTest,
+  output: string
+): { report?: Record<string, unknown>; problems: string[] } {
+  const line = output.split('\n').find(l => l.startsWith('SMOKE-REPORT '))
+  if (!line) return { problems: ['the interpreter printed no report'] }
+  const report = JSON.parse(line.slice('SMOKE-REPORT '.length)) as Record<string, unknown>
+  const problems: string[] = []
+  for (const key of ['platform', 'machine', 'version'] as const) {
+    if (report[key] !== test.expect[key])
+      problems.push(
+        `${key} is ${JSON.stringify(report[key])}, expected ${JSON.stringify(test.expect[key])}`
+      )
+  }
+  const imported = (report.imports as string[]) ?? []
+  for (const m of test.expect.imports)
+    if (!imported.includes(m)) problems.push(`import ${m} failed`)
+  return { report, problems }
+}
+
+async function run(argv: string[], test: SmokeTest): Promise<{ code: number; output: string }> {
+  const result = await exec.getExecOutput(argv[0], argv.slice(1), {
+    cwd: test.cwd,
+    env: { ...(process.env as Record<string, string>), ...test.env },
+    ignoreReturnCode: true,
+    silent: true
+  })
+  return { code: result.exitCode, output: result.stdout + result.stderr }
+}
+
+export async function runSmokeTest(test: SmokeTest): Promise<SmokeResult> {
+  let argv = test.argv
+  let { code, output } = await run(argv, test)
+  // Emscripten before about 3.1.2x calls fetch() on a file path, which Node 18+ rejects.
+  if (test.runner === 'node' && code !== 0 && /ERR_INVALID_URL|fetch failed/.test(output)) {
+    argv = [argv[0], '--no-experimental-fetch', ...argv.slice(1)]
+    core.info(
+      'This Emscripten build uses fetch() on file paths; running again with --no-experimental-fetch'
+    )
+    ;({ code, output } = await run(argv, test))
+  }
+  core.info(`$ ${formatArgv(argv.map(a => (a.includes('\n') ? '<smoke test code>' : a)))}`)
+  core.info(output.trim())
+  const { report, problems } = checkReport(test, output)
+  if (code !== 0) problems.unshift(`exit code ${code}`)
+  return {
+    target: test.target,
+    runner: test.runner,
+    passed: problems.length === 0,
+    report,
+    problems,
+    output
+  }
+}

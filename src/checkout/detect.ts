@@ -1,0 +1,135 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+/**
+ * How a branch builds for WebAssembly, from newest to oldest layout:
+ * - platforms:  Platforms/WASI, Platforms/emscripten (main/3.15; emscripten from 3.14.4)
+ * - tools-wasm: Tools/wasm/wasi/ and Tools/wasm/emscripten/ packages (3.14)
+ * - wasi-py:    Tools/wasm/wasi.py (3.13 WASI)
+ * - manual:     the 3.11 README's configure/make commands with config.site-wasm32-*
+ *               and wasi-env (3.11, 3.12, and Emscripten on 3.13)
+ */
+export type Recipe = 'platforms' | 'tools-wasm' | 'wasi-py' | 'manual'
+
+export interface PythonVersion {
+  major: number
+  minor: number
+  micro: number
+  /** PY_VERSION as written, e.g. "3.13.5" or "3.15.0a1+" */
+  text: string
+}
+
+export interface CheckoutFacts {
+  root: string
+  version: PythonVersion
+  /** undefined when the branch has no recipe for that platform */
+  wasiRecipe?: Recipe
+  emscriptenRecipe?: Recipe
+  /** the script the recipe runs, relative to root (undefined for manual) */
+  wasiScript?: string
+  emscriptenScript?: string
+  /** The WASI host triple the branch uses (wasm32-wasi until 3.13.0, wasm32-wasip1 after). */
+  wasiHostTriple: string
+  /** configure options this checkout's configure script knows */
+  configure: { testModules: boolean; wasmPthreads: boolean; wasmDynamicLinking: boolean }
+  /** toolchain versions written in the checkout's own files, with the file they came from */
+  pins: Partial<Record<'emsdk' | 'wasiSdk' | 'wasmtime', { version: string; from: string }>>
+}
+
+export class CheckoutError extends Error {}
+
+export function readVersion(root: string): PythonVersion {
+  const file = path.join(root, 'Include', 'patchlevel.h')
+  const text = fs.readFileSync(file, 'utf8')
+  const define = (name: string): string | undefined =>
+    new RegExp(`^#define\\s+${name}\\s+(.+?)\\s*$`, 'm').exec(text)?.[1]
+  const number = (name: string): number => {
+    const value = define(name)
+    if (value === undefined || !/^\d+$/.test(value))
+      throw new CheckoutError(`${file} has no numeric ${name}; is this a CPython checkout?`)
+    return Number(value)
+  }
+  const major = number('PY_MAJOR_VERSION')
+  const minor = number('PY_MINOR_VERSION')
+  const micro = number('PY_MICRO_VERSION')
+  const quoted = define('PY_VERSION')
+  const versionText = quoted ? quoted.replace(/^"|"$/g, '') : `${major}.${minor}.${micro}`
+  return { major, minor, micro, text: versionText }
+}
+
+/** A forwarding shim left where a script used to be: short, and pointing at Platforms/. */
+export function isForwardingShim(source: string): boolean {
+  const code = source.split('\n').filter(line => line.trim() !== '' && !line.trim().startsWith('#'))
+  return code.length <= 40 && /Platforms/.test(source)
+}
+
+function realScript(root: string, relative: string): boolean {
+  const file = path.join(root, relative)
+  if (!fs.existsSync(file)) return false
+  return !isForwardingShim(fs.readFileSync(file, 'utf8'))
+}
+
+export function detectWasiRecipe(root: string): { recipe?: Recipe; script?: string } {
+  if (fs.existsSync(path.join(root, 'Platforms/WASI/__main__.py')))
+    return { recipe: 'platforms', script: 'Platforms/WASI' }
+  if (realScript(root, 'Tools/wasm/wasi/__main__.py'))
+    return { recipe: 'tools-wasm', script: 'Tools/wasm/wasi' }
+  if (realScript(root, 'Tools/wasm/wasi.py'))
+    return { recipe: 'wasi-py', script: 'Tools/wasm/wasi.py' }
+  if (
+    fs.existsSync(path.join(root, 'Tools/wasm/config.site-wasm32-wasi')) &&
+    fs.existsSync(path.join(root, 'Tools/wasm/wasi-env'))
+  )
+    return { recipe: 'manual' }
+  return {}
+}
+
+export function detectEmscriptenRecipe(root: string): { recipe?: Recipe; script?: string } {
+  if (fs.existsSync(path.join(root, 'Platforms/emscripten/__main__.py')))
+    return { recipe: 'platforms', script: 'Platforms/emscripten' }
+  if (realScript(root, 'Tools/wasm/emscripten/__main__.py'))
+    return { recipe: 'tools-wasm', script: 'Tools/wasm/emscripten' }
+  if (fs.existsSync(path.join(root, 'Tools/wasm/config.site-wasm32-emscripten')))
+    return { recipe: 'manual' }
+  return {}
+}
+
+function detectWasiHostTriple(
+  root: string,
+  recipe: Recipe | undefined,
+  script: string | undefined
+): string {
+  if (recipe === 'manual' || !script) return 'wasm32-unknown-wasi'
+  const file = fs.statSync(path.join(root, script)).isDirectory()
+    ? path.join(root, script, '__main__.py')
+    : path.join(root, script)
+  const text = fs.readFileSync(file, 'utf8')
+  // 3.13.0 defaults to wasm32-wasi; 3.13.1+ to wasm32-wasip1
+  return /wasm32-wasip1/.test(text) ? 'wasm32-wasip1' : 'wasm32-wasi'
+}
+
+function readConfigureOptions(root: string): CheckoutFacts['configure'] {
+  const configure = fs.readFileSync(path.join(root, 'configure'), 'utf8')
+  return {
+    testModules: /enable_test_modules/.test(configure),
+    wasmPthreads: /enable_wasm_pthreads/.test(configure),
+    wasmDynamicLinking: /enable_wasm_dynamic_linking/.test(configure)
+  }
+}
+
+export function inspectCheckout(root: string): CheckoutFacts {
+  const version = readVersion(root)
+  const wasi = detectWasiRecipe(root)
+  const emscripten = detectEmscriptenRecipe(root)
+  return {
+    root,
+    version,
+    wasiRecipe: wasi.recipe,
+    emscriptenRecipe: emscripten.recipe,
+    wasiScript: wasi.script,
+    emscriptenScript: emscripten.script,
+    wasiHostTriple: detectWasiHostTriple(root, wasi.recipe, wasi.script),
+    configure: readConfigureOptions(root),
+    pins: {}
+  }
+}

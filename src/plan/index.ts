@@ -1,0 +1,289 @@
+/**
+ * The plan: a pure function from (inputs, checkout facts, runner facts) to
+ * everything the action will do. Nothing runs that the plan does not name.
+ */
+import * as path from 'node:path'
+import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
+import { isEmscripten, type Inputs, type Target } from '../inputs/index.js'
+import { knownSha256 } from '../toolchains/checksums.js'
+import {
+  emsdkUrl,
+  toolCacheVersion,
+  wasiSdkAsset,
+  wasiSdkUrl,
+  wasmtimeAsset,
+  wasmtimeUrl,
+  DEFAULT_BASE,
+  UnsupportedToolchainError
+} from '../toolchains/urls.js'
+import { artifactName } from './artifact-name.js'
+import { pinsFor } from './pins.js'
+import type { RecipeContext } from './recipes/common.js'
+import {
+  manualBuildPython,
+  manualEmscriptenPorts,
+  manualTarget,
+  MANUAL_EMSCRIPTEN_HOST,
+  MANUAL_WASI_HOST
+} from './recipes/manual.js'
+import { hostRunnerTemplate, wasiPyPaths, wasiPySteps } from './recipes/wasi-py.js'
+import { smokeTest, wasiRunnerScript } from './smoke.js'
+import {
+  PlanError,
+  type ArtifactPlan,
+  type CommandStep,
+  type Plan,
+  type RunnerFacts,
+  type TargetPlan,
+  type ToolchainPlan,
+  type ToolName
+} from './types.js'
+
+export * from './types.js'
+
+/** Where the action keeps its own files for this job. */
+export function workDir(runner: RunnerFacts): string {
+  return path.join(runner.tempDir, 'cpython-wasm')
+}
+
+function recipeOf(facts: CheckoutFacts, target: Target): Recipe | undefined {
+  return target === 'wasi' ? facts.wasiRecipe : facts.emscriptenRecipe
+}
+
+/** Options a checkout's recipe cannot do are input errors, found before any work. */
+function checkOptions(inputs: Inputs, facts: CheckoutFacts): string[] {
+  const problems: string[] = []
+  const v = facts.version.text
+  for (const target of inputs.targets) {
+    if (!recipeOf(facts, target))
+      problems.push(
+        `targets: CPython ${v} has no ${target === 'wasi' ? 'WASI' : 'Emscripten'} build recipe (CPython 3.11 or newer is needed); remove ${target}`
+      )
+  }
+  const emscripten = inputs.targets.filter(isEmscripten)
+  if (inputs.pthreads && emscripten.length > 0 && !facts.configure.wasmPthreads)
+    problems.push(`pthreads: CPython ${v}'s configure has no --enable-wasm-pthreads`)
+  if (inputs.dynamicLinking && emscripten.length > 0 && !facts.configure.wasmDynamicLinking)
+    problems.push(`dynamic-linking: CPython ${v}'s configure has no --enable-wasm-dynamic-linking`)
+  if (!inputs.testModules && !facts.configure.testModules)
+    problems.push(
+      `test-modules: CPython ${v}'s configure has no --disable-test-modules; leave it at true`
+    )
+  for (const target of inputs.targets) {
+    const recipe = recipeOf(facts, target)
+    if (recipe === 'tools-wasm' || recipe === 'platforms')
+      problems.push(
+        `targets: the ${recipe} recipe (${target} on CPython ${v}) is not supported yet`
+      )
+  }
+  return problems
+}
+
+function planToolchains(
+  inputs: Inputs,
+  facts: CheckoutFacts,
+  runner: RunnerFacts
+): ToolchainPlan[] {
+  const table = pinsFor(facts.version.major, facts.version.minor)
+  const tableFrom = `CPython ${facts.version.major}.${facts.version.minor} pins (${table?.from ?? 'none'})`
+  const resolve = (
+    tool: 'emsdk' | 'wasiSdk' | 'wasmtime',
+    input: string | number
+  ): { version: string; from: string } => {
+    if (input !== 'auto') return { version: String(input), from: 'input' }
+    const pinned = facts.pins[tool]
+    if (pinned) return { version: pinned.version, from: pinned.from }
+    if (table) return { version: String(table[tool]), from: tableFrom }
+    throw new PlanError([
+      `${tool === 'wasiSdk' ? 'wasi-sdk' : tool}-version: no known pin for CPython ${facts.version.text}; set a version`
+    ])
+  }
+  const download = (
+    tool: ToolName,
+    version: string,
+    from: string,
+    url: string,
+    sha256Input: string
+  ): ToolchainPlan => {
+    const table = knownSha256(url)
+    return {
+      tool,
+      version,
+      versionFrom: from,
+      source: 'download',
+      url,
+      sha256: sha256Input || table,
+      sha256From: sha256Input ? 'input' : table ? 'table' : undefined,
+      dir: path.join(runner.toolCacheDir, tool, toolCacheVersion(tool, version), runner.arch)
+    }
+  }
+  const preinstalled = (
+    tool: ToolName,
+    found: { path: string; version: string; how: string }
+  ): ToolchainPlan => ({
+    tool,
+    version: found.version,
+    versionFrom: found.how,
+    source: 'preinstalled',
+    dir: found.path
+  })
+
+  const plans: ToolchainPlan[] = []
+  if (inputs.targets.some(isEmscripten)) {
+    const found = runner.preinstalled.emsdk
+    if (found && (inputs.emsdk.path || inputs.emsdk.version === 'auto'))
+      plans.push(preinstalled('emsdk', found))
+    else {
+      const { version, from } = resolve('emsdk', inputs.emsdk.version)
+      plans.push(
+        download(
+          'emsdk',
+          version,
+          from,
+          emsdkUrl(version, inputs.emsdk.mirror || DEFAULT_BASE.emsdk),
+          inputs.emsdk.sha256
+        )
+      )
+    }
+  }
+  if (inputs.targets.includes('wasi')) {
+    const found = runner.preinstalled['wasi-sdk']
+    if (found && (inputs.wasiSdk.path || inputs.wasiSdk.version === 'auto'))
+      plans.push(preinstalled('wasi-sdk', found))
+    else {
+      const { version, from } = resolve('wasiSdk', inputs.wasiSdk.version)
+      const url = wasiSdkUrl(
+        Number(version),
+        runner.arch,
+        inputs.wasiSdk.mirror || DEFAULT_BASE['wasi-sdk']
+      )
+      plans.push(download('wasi-sdk', version, from, url, inputs.wasiSdk.sha256))
+    }
+    const wantsWasmtime = inputs.wasmtime.version !== 'none' && inputs.wasiRuntime !== 'node'
+    if (wantsWasmtime) {
+      const { version, from } = resolve('wasmtime', inputs.wasmtime.version)
+      const url = wasmtimeUrl(version, runner.arch, inputs.wasmtime.mirror || DEFAULT_BASE.wasmtime)
+      plans.push(download('wasmtime', version, from, url, inputs.wasmtime.sha256))
+    }
+  }
+  return plans
+}
+
+export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFacts): Plan {
+  const problems = checkOptions(inputs, facts)
+  if (problems.length > 0) throw new PlanError(problems)
+
+  let toolchains: ToolchainPlan[]
+  try {
+    toolchains = planToolchains(inputs, facts, runner)
+  } catch (e) {
+    if (e instanceof UnsupportedToolchainError)
+      throw new PlanError([`wasi-sdk-version: ${e.message}`])
+    throw e
+  }
+  const toolDir = (tool: ToolName): string | undefined => {
+    const t = toolchains.find(p => p.tool === tool)
+    return t?.dir
+  }
+  const work = workDir(runner)
+  const ctx: RecipeContext = {
+    inputs,
+    facts,
+    runner,
+    logDir: path.join(work, 'logs'),
+    toolDirs: {
+      emsdk: toolDir('emsdk'),
+      wasiSdk: toolDir('wasi-sdk'),
+      wasmtime: toolDir('wasmtime')
+    }
+  }
+
+  const wasmtime = toolchains.find(t => t.tool === 'wasmtime')
+  const wasiRunner = wasmtime
+    ? [path.join(wasmtime.dir, 'wasmtime'), 'run']
+    : [runner.nodePath, wasiRunnerScript(work)]
+
+  // The build Python: built once, by the newest recipe among the targets, shared by all.
+  const targets = inputs.targets
+  const usesWasiPy = targets.includes('wasi') && facts.wasiRecipe === 'wasi-py'
+  let buildPython: string
+  const steps: CommandStep[] = []
+  const targetSteps: CommandStep[] = []
+  const buildDirs: Partial<Record<Target, string>> = {}
+  const hostTriples: Partial<Record<Target, string>> = {}
+
+  if (usesWasiPy) {
+    const paths = wasiPyPaths(ctx)
+    buildPython = paths.buildPython
+    const script = path.join(facts.root, facts.wasiScript ?? 'Tools/wasm/wasi.py')
+    const wasiPy = wasiPySteps(ctx, script, hostRunnerTemplate(wasiRunner))
+    steps.push(...wasiPy.buildPython)
+    targetSteps.push(...wasiPy.target)
+    buildDirs.wasi = paths.hostDir
+    hostTriples.wasi = facts.wasiHostTriple
+  } else {
+    const built = manualBuildPython(ctx)
+    buildPython = built.python
+    steps.push(...built.steps)
+  }
+
+  if (targets.some(isEmscripten)) steps.push(...manualEmscriptenPorts(ctx))
+  for (const target of targets) {
+    if (target === 'wasi' && usesWasiPy) continue
+    const built = manualTarget(ctx, target, buildPython)
+    targetSteps.push(...built.steps)
+    buildDirs[target] = built.dir
+    hostTriples[target] = target === 'wasi' ? MANUAL_WASI_HOST : MANUAL_EMSCRIPTEN_HOST
+  }
+  steps.push(...targetSteps)
+
+  const artifactsDir = path.join(work, 'artifacts')
+  const artifacts: ArtifactPlan[] = targets.map(target => ({
+    target,
+    buildDir: buildDirs[target] as string,
+    dir: path.join(artifactsDir, target),
+    name: artifactName(inputs, facts.version, target)
+  }))
+
+  const targetPlans: TargetPlan[] = targets.map(target => ({
+    target,
+    recipe: recipeOf(facts, target) as Recipe,
+    hostTriple: hostTriples[target] as string,
+    notes: []
+  }))
+
+  const smoke =
+    inputs.test === 'smoke'
+      ? artifacts
+          .filter(a => a.target !== 'emscripten-browser')
+          .map(a => smokeTest(a, facts, runner, wasiRunner, wasmtime ? 'wasmtime' : 'node-wasi'))
+      : []
+
+  return {
+    python: facts.version,
+    source: facts.root,
+    targets: targetPlans,
+    toolchains,
+    buildPython,
+    artifactsDir,
+    steps,
+    smoke,
+    artifacts,
+    caches: [],
+    warnings: toolchains
+      .filter(t => t.source === 'download' && !t.sha256)
+      .map(
+        t =>
+          `${t.tool} ${t.version}: no known sha256 for ${t.url}; set ${t.tool}-sha256 to verify the download`
+      ),
+    options: {
+      buildType: inputs.buildType,
+      pthreads: inputs.pthreads,
+      dynamicLinking: inputs.dynamicLinking,
+      testModules: inputs.testModules,
+      configureArgs: inputs.configureArgs
+    }
+  }
+}
+
+export { wasiSdkAsset, wasmtimeAsset }

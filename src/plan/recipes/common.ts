@@ -1,0 +1,51 @@
+import * as path from 'node:path'
+import type { CheckoutFacts } from '../../checkout/detect.js'
+import type { Inputs, Target } from '../../inputs/index.js'
+import type { CommandStep, RunnerFacts } from '../types.js'
+
+/** What every recipe is given. */
+export interface RecipeContext {
+  inputs: Inputs
+  facts: CheckoutFacts
+  runner: RunnerFacts
+  /** where step logs go */
+  logDir: string
+  /** installed or preinstalled toolchain roots, known before anything runs */
+  toolDirs: { emsdk?: string; wasiSdk?: string; wasmtime?: string }
+}
+
+/** What a recipe contributes to the plan. */
+export interface RecipeSteps {
+  buildPython: string
+  buildPythonSteps: CommandStep[]
+  dependencySteps: CommandStep[]
+  targetSteps: Partial<Record<Target, CommandStep[]>>
+  /** where each target's finished build lives */
+  buildDirs: Partial<Record<Target, string>>
+  /** targets served by another target's build */
+  shared: Partial<Record<Target, Target>>
+  hostTriples: Partial<Record<Target, string>>
+  notes: Partial<Record<Target, string[]>>
+}
+
+export function step(
+  ctx: RecipeContext,
+  fields: Omit<CommandStep, 'log' | 'env'> & { env?: Record<string, string> }
+): CommandStep {
+  return { env: {}, ...fields, log: path.join(ctx.logDir, `${fields.id}.log`) }
+}
+
+/** configure options that follow from the inputs, in the order CPython documents them */
+export function optionArgs(ctx: RecipeContext, target: Target): string[] {
+  const { inputs } = ctx
+  const args: string[] = []
+  if (inputs.buildType === 'debug') args.push('--with-pydebug')
+  if (target !== 'wasi') {
+    if (inputs.pthreads) args.push('--enable-wasm-pthreads')
+    if (inputs.dynamicLinking) args.push('--enable-wasm-dynamic-linking')
+  }
+  if (!inputs.testModules) args.push('--disable-test-modules')
+  return [...args, ...inputs.configureArgs]
+}
+
+export const makeJobs = (ctx: RecipeContext): string[] => [`-j${ctx.runner.cores}`]

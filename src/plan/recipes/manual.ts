@@ -1,0 +1,133 @@
+/**
+ * The 3.11 README's recipe (also 3.12, and Emscripten on 3.13): configure and
+ * make in builddir/<target> with CONFIG_SITE, emconfigure/emmake or wasi-env.
+ */
+import * as path from 'node:path'
+import type { Target } from '../../inputs/index.js'
+import type { CommandStep } from '../types.js'
+import { makeJobs, optionArgs, step, type RecipeContext } from './common.js'
+
+export const MANUAL_EMSCRIPTEN_HOST = 'wasm32-unknown-emscripten'
+export const MANUAL_WASI_HOST = 'wasm32-unknown-wasi'
+
+export function manualBuildPython(ctx: RecipeContext): { python: string; steps: CommandStep[] } {
+  const dir = path.join(ctx.facts.root, 'builddir', 'build')
+  return {
+    python: path.join(dir, 'python'),
+    steps: [
+      step(ctx, {
+        id: 'build-python-configure',
+        title: 'Configure the build Python',
+        part: 'build-python',
+        argv: ['../../configure', '-C'],
+        cwd: dir,
+        skipIfCached: 'build-python'
+      }),
+      step(ctx, {
+        id: 'build-python-make',
+        title: 'Make the build Python',
+        part: 'build-python',
+        argv: ['make', ...makeJobs(ctx)],
+        cwd: dir,
+        skipIfCached: 'build-python'
+      })
+    ]
+  }
+}
+
+export function manualEmscriptenPorts(ctx: RecipeContext): CommandStep[] {
+  const steps = [
+    step(ctx, {
+      id: 'emscripten-ports',
+      title: 'Build Emscripten ports (zlib, bzip2)',
+      part: 'dependencies',
+      argv: ['embuilder', 'build', 'zlib', 'bzip2'],
+      cwd: ctx.facts.root,
+      toolEnv: 'emscripten'
+    })
+  ]
+  if (ctx.inputs.dynamicLinking)
+    steps.push(
+      step(ctx, {
+        id: 'emscripten-ports-pic',
+        title: 'Build Emscripten ports for dynamic linking (zlib, bzip2, MINIMAL_PIC)',
+        part: 'dependencies',
+        argv: ['embuilder', '--pic', 'build', 'zlib', 'bzip2', 'MINIMAL_PIC'],
+        cwd: ctx.facts.root,
+        toolEnv: 'emscripten'
+      })
+    )
+  return steps
+}
+
+export function manualTarget(
+  ctx: RecipeContext,
+  target: Target,
+  buildPython: string
+): { dir: string; steps: CommandStep[] } {
+  const { root } = ctx.facts
+  const dir = path.join(root, 'builddir', target)
+  const common = [`--build=${ctx.runner.buildTriple}`, `--with-build-python=${buildPython}`]
+  if (target === 'wasi') {
+    return {
+      dir,
+      steps: [
+        step(ctx, {
+          id: 'wasi-configure',
+          title: 'Configure wasi',
+          part: target,
+          argv: [
+            path.join(root, 'Tools/wasm/wasi-env'),
+            '../../configure',
+            '-C',
+            `--host=${MANUAL_WASI_HOST}`,
+            ...common,
+            ...optionArgs(ctx, target)
+          ],
+          cwd: dir,
+          env: { CONFIG_SITE: path.join(root, 'Tools/wasm/config.site-wasm32-wasi') },
+          toolEnv: 'wasi-sdk'
+        }),
+        step(ctx, {
+          id: 'wasi-make',
+          title: 'Make wasi',
+          part: target,
+          argv: ['make', ...makeJobs(ctx)],
+          cwd: dir,
+          toolEnv: 'wasi-sdk'
+        })
+      ]
+    }
+  }
+  const flavour = target === 'emscripten-browser' ? 'browser' : 'node'
+  return {
+    dir,
+    steps: [
+      step(ctx, {
+        id: `${target}-configure`,
+        title: `Configure ${target}`,
+        part: target,
+        argv: [
+          'emconfigure',
+          '../../configure',
+          '-C',
+          `--host=${MANUAL_EMSCRIPTEN_HOST}`,
+          ...common,
+          `--with-emscripten-target=${flavour}`,
+          ...optionArgs(ctx, target)
+        ],
+        cwd: dir,
+        env: { CONFIG_SITE: path.join(root, 'Tools/wasm/config.site-wasm32-emscripten') },
+        toolEnv: 'emscripten'
+      }),
+      step(ctx, {
+        id: `${target}-make`,
+        title: `Make ${target}`,
+        part: target,
+        argv: ['emmake', 'make', ...makeJobs(ctx)],
+        cwd: dir,
+        toolEnv: 'emscripten'
+      })
+    ]
+  }
+}

@@ -1,0 +1,62 @@
+/** Smoke tests: run each collected artifact and check what it reports. */
+import * as path from 'node:path'
+import type { CheckoutFacts } from '../checkout/detect.js'
+import type { ArtifactPlan, RunnerFacts, SmokeTest } from './types.js'
+
+/** Printed as one JSON line so the check does not depend on formatting. */
+export const SMOKE_CODE = [
+  'import json, os, sys',
+  'r = {"platform": sys.platform, "machine": os.uname().machine, "version": sys.version.split()[0], "imports": []}',
+  'for m in ("zlib", "bz2", "json", "_sqlite3"):',
+  '    try:',
+  '        __import__(m)',
+  '        r["imports"].append(m)',
+  '    except ImportError:',
+  '        pass',
+  'if hasattr(sys, "_emscripten_info"):',
+  '    r["emscripten"] = str(sys._emscripten_info)',
+  'print("SMOKE-REPORT " + json.dumps(r))'
+].join('\n')
+
+export const wasiRunnerScript = (workDir: string): string => path.join(workDir, 'wasi-run.mjs')
+
+/** The stdlib layout of a collected WASI artifact: python.wasm next to lib/python3.X. */
+export const wasiStdlib = (facts: CheckoutFacts): string =>
+  `lib/python${facts.version.major}.${facts.version.minor}`
+
+export function smokeTest(
+  artifact: ArtifactPlan,
+  facts: CheckoutFacts,
+  runner: RunnerFacts,
+  wasiRunner: string[],
+  wasiRunnerKind: 'wasmtime' | 'node-wasi'
+): SmokeTest {
+  const version = facts.version.text.replace(/\+$/, '')
+  if (artifact.target === 'wasi') {
+    return {
+      target: 'wasi',
+      runner: wasiRunnerKind,
+      argv: [
+        ...wasiRunner,
+        '--dir',
+        `${artifact.dir}::/`,
+        '--env',
+        'PYTHONHOME=/',
+        path.join(artifact.dir, 'python.wasm'),
+        '-c',
+        SMOKE_CODE
+      ],
+      cwd: artifact.dir,
+      env: {},
+      expect: { platform: 'wasi', machine: 'wasm32', version, imports: ['json'] }
+    }
+  }
+  return {
+    target: artifact.target,
+    runner: 'node',
+    argv: [runner.nodePath, path.join(artifact.dir, 'python.js'), '-c', SMOKE_CODE],
+    cwd: artifact.dir,
+    env: {},
+    expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json', 'zlib', 'bz2'] }
+  }
+}

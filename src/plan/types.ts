@@ -1,0 +1,121 @@
+import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
+import type { Inputs, Target } from '../inputs/index.js'
+
+export type ToolName = 'emsdk' | 'wasi-sdk' | 'wasmtime'
+/** Which toolchain environment a command runs in. */
+export type ToolEnv = 'emscripten' | 'wasi-sdk'
+
+/** Facts about the machine the plan runs on, gathered before planning. */
+export interface RunnerFacts {
+  os: 'Linux'
+  /** tool-cache architecture name: x64 or arm64 */
+  arch: 'x64' | 'arm64'
+  cores: number
+  toolCacheDir: string
+  tempDir: string
+  /** the Node.js that runs the action; it also runs Emscripten node builds */
+  nodePath: string
+  nodeVersion: string
+  /** a Python 3 on the runner to run the branch's build scripts */
+  hostPython: string
+  /** output of the checkout's config.guess */
+  buildTriple: string
+  eventName: string
+  /** toolchains found on the machine (emsdk-path, EMSDK, emcc on PATH, WASI_SDK_PATH, /opt/wasi-sdk) */
+  preinstalled: Partial<
+    Record<'emsdk' | 'wasi-sdk', { path: string; version: string; how: string }>
+  >
+}
+
+export interface ToolchainPlan {
+  tool: ToolName
+  version: string
+  /** where the version came from: the input, a file of the checkout, or our table */
+  versionFrom: string
+  source: 'download' | 'preinstalled'
+  /** for downloads */
+  url?: string
+  sha256?: string
+  sha256From?: 'table' | 'input'
+  /** the stable tool-cache directory it is installed into, or the preinstalled path */
+  dir: string
+}
+
+export interface CommandStep {
+  id: string
+  title: string
+  /** what the step belongs to: the shared build Python, shared dependencies, or a target */
+  part: 'build-python' | 'dependencies' | Target
+  argv: string[]
+  cwd: string
+  env: Record<string, string>
+  toolEnv?: ToolEnv
+  /** skipped when this cache entry was restored exactly */
+  skipIfCached?: string
+  /** the step's full output goes to this log file (kept for the logs artifact) */
+  log: string
+}
+
+export interface SmokeTest {
+  target: Target
+  runner: 'node' | 'wasmtime' | 'node-wasi' | 'browser'
+  argv: string[]
+  cwd: string
+  env: Record<string, string>
+  /** what the printed report must say */
+  expect: { platform: string; machine: string; version: string; imports: string[] }
+}
+
+export interface ArtifactPlan {
+  target: Target
+  /** the directory the build writes into */
+  buildDir: string
+  /** one folder per target, collected from buildDir */
+  dir: string
+  name: string
+}
+
+export interface CachePlan {
+  id: string
+  title: string
+  key: string
+  restoreKeys: string[]
+  paths: string[]
+  /** step ids that produce the entry; it is saved only when they all succeeded */
+  producedBy: string[]
+}
+
+export interface TargetPlan {
+  target: Target
+  recipe: Recipe
+  /** when one build serves several targets (3.14+ emscripten), the target whose build it reuses */
+  sharesBuildWith?: Target
+  hostTriple: string
+  notes: string[]
+}
+
+export interface Plan {
+  python: CheckoutFacts['version']
+  source: string
+  targets: TargetPlan[]
+  toolchains: ToolchainPlan[]
+  buildPython: string
+  artifactsDir: string
+  steps: CommandStep[]
+  smoke: SmokeTest[]
+  artifacts: ArtifactPlan[]
+  caches: CachePlan[]
+  warnings: string[]
+  options: Pick<
+    Inputs,
+    'buildType' | 'pthreads' | 'dynamicLinking' | 'testModules' | 'configureArgs'
+  >
+}
+
+/** A choice the recipe cannot honour; reported like a bad input. */
+export class PlanError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : problems.map(p => `- ${p}`).join('\n'))
+    this.name = 'PlanError'
+  }
+}

@@ -1,0 +1,58 @@
+/** The plan as a person reads it (the dry run prints this). */
+import { formatArgv } from '../build/executor.js'
+import type { Plan } from '../plan/types.js'
+
+export function planText(plan: Plan): string {
+  const lines: string[] = []
+  lines.push(`CPython ${plan.python.text} at ${plan.source}`)
+  lines.push('', 'Targets:')
+  for (const t of plan.targets) {
+    lines.push(
+      `  ${t.target}: recipe ${t.recipe}, host ${t.hostTriple}${t.sharesBuildWith ? `, shares the ${t.sharesBuildWith} build` : ''}`
+    )
+    for (const note of t.notes) lines.push(`    note: ${note}`)
+  }
+  lines.push('', 'Toolchains:')
+  for (const t of plan.toolchains) {
+    lines.push(`  ${t.tool} ${t.version} (version from ${t.versionFrom})`)
+    if (t.source === 'download') {
+      lines.push(`    download ${t.url}`)
+      lines.push(
+        `    sha256 ${t.sha256 ? `${t.sha256} (${t.sha256From})` : 'unknown: not verified'}`
+      )
+      lines.push(`    install into ${t.dir}`)
+    } else lines.push(`    preinstalled at ${t.dir}`)
+  }
+  if (plan.caches.length > 0) {
+    lines.push('', 'Caches:')
+    for (const c of plan.caches) {
+      lines.push(`  ${c.id}: key ${c.key}`)
+      if (c.restoreKeys.length > 0) lines.push(`    restore keys: ${c.restoreKeys.join(', ')}`)
+      lines.push(`    paths: ${c.paths.join(', ')}`)
+    }
+  }
+  lines.push('', 'Steps:')
+  plan.steps.forEach((s, i) => {
+    lines.push(
+      `  ${i + 1}. ${s.title}${s.skipIfCached ? ` (skipped on a ${s.skipIfCached} cache hit)` : ''}`
+    )
+    lines.push(`     in ${s.cwd}`)
+    const env = Object.entries(s.env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('')
+    lines.push(
+      `     $ ${env}${formatArgv(s.argv)}${s.toolEnv ? `   [${s.toolEnv} environment]` : ''}`
+    )
+  })
+  lines.push('', 'Artifacts:')
+  for (const a of plan.artifacts) lines.push(`  ${a.name}: ${a.buildDir} -> ${a.dir}`)
+  if (plan.smoke.length > 0) {
+    lines.push('', 'Smoke tests:')
+    for (const s of plan.smoke)
+      lines.push(
+        `  ${s.target} under ${s.runner}: expects ${s.expect.platform}, ${s.expect.machine}, ${s.expect.version}`
+      )
+  }
+  for (const w of plan.warnings) lines.push('', `Warning: ${w}`)
+  return lines.join('\n')
+}

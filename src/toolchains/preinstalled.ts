@@ -1,0 +1,105 @@
+/**
+ * Finds toolchains that are already on the machine, as in a container image:
+ * emsdk-path / wasi-sdk-path, then EMSDK, emcc on PATH, WASI_SDK_PATH, /opt/wasi-sdk.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Inputs } from '../inputs/index.js'
+import type { RunnerFacts } from '../plan/types.js'
+
+type Found = { path: string; version: string; how: string }
+
+/** The Emscripten directory (with emcc and emscripten-version.txt) under an emsdk or emscripten path. */
+export function emscriptenDir(root: string): string | undefined {
+  for (const candidate of [root, path.join(root, 'upstream', 'emscripten')]) {
+    if (fs.existsSync(path.join(candidate, 'emscripten-version.txt'))) return candidate
+  }
+  return undefined
+}
+
+export function emscriptenVersion(dir: string): string {
+  return fs
+    .readFileSync(path.join(dir, 'emscripten-version.txt'), 'utf8')
+    .trim()
+    .replace(/^"|"$/g, '')
+}
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir, name)
+    try {
+      fs.accessSync(file, fs.constants.X_OK)
+      return fs.realpathSync(file)
+    } catch {
+      // not here
+    }
+  }
+  return undefined
+}
+
+export function findEmscripten(inputs: Inputs, env: NodeJS.ProcessEnv): Found | undefined {
+  const candidates: [string | undefined, string][] = [
+    [inputs.emsdk.path || undefined, 'emsdk-path'],
+    [env.EMSDK, 'EMSDK'],
+    [onPath('emcc', env) && path.dirname(onPath('emcc', env) as string), 'emcc on PATH']
+  ]
+  for (const [root, how] of candidates) {
+    if (!root) continue
+    const dir = emscriptenDir(root)
+    if (dir) return { path: root, version: emscriptenVersion(dir), how: `${how} (${root})` }
+    if (how === 'emsdk-path')
+      throw new Error(
+        `emsdk-path: ${root} holds no Emscripten (no emscripten-version.txt in it or in upstream/emscripten)`
+      )
+  }
+  return undefined
+}
+
+export function wasiSdkVersion(root: string): string {
+  const file = path.join(root, 'VERSION')
+  if (fs.existsSync(file)) {
+    const m = /^(\d+)/.exec(fs.readFileSync(file, 'utf8').trim())
+    if (m) return m[1]
+  }
+  const m = /wasi-sdk-(\d+)/.exec(path.basename(root))
+  return m ? m[1] : 'unknown'
+}
+
+export function findWasiSdk(inputs: Inputs, env: NodeJS.ProcessEnv): Found | undefined {
+  const candidates: [string | undefined, string][] = [
+    [inputs.wasiSdk.path || undefined, 'wasi-sdk-path'],
+    [env.WASI_SDK_PATH, 'WASI_SDK_PATH'],
+    ['/opt/wasi-sdk', '/opt/wasi-sdk']
+  ]
+  for (const [root, how] of candidates) {
+    if (!root || !fs.existsSync(path.join(root, 'bin', 'clang'))) {
+      if (how === 'wasi-sdk-path' && root)
+        throw new Error(`wasi-sdk-path: ${root} is not a WASI SDK (no bin/clang)`)
+      continue
+    }
+    return { path: root, version: wasiSdkVersion(root), how: `${how} (${root})` }
+  }
+  return undefined
+}
+
+export function findPreinstalled(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv
+): RunnerFacts['preinstalled'] {
+  const found: RunnerFacts['preinstalled'] = {}
+  if (
+    inputs.targets.some(t => t !== 'wasi') &&
+    (inputs.emsdk.path || inputs.emsdk.version === 'auto')
+  ) {
+    const em = findEmscripten(inputs, env)
+    if (em) found.emsdk = em
+  }
+  if (
+    inputs.targets.includes('wasi') &&
+    (inputs.wasiSdk.path || inputs.wasiSdk.version === 'auto')
+  ) {
+    const sdk = findWasiSdk(inputs, env)
+    if (sdk) found['wasi-sdk'] = sdk
+  }
+  return found
+}

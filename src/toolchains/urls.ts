@@ -1,0 +1,48 @@
+/** Download locations of the toolchains, as their projects publish them. Pure. */
+import type { ToolName } from '../plan/types.js'
+
+export const DEFAULT_BASE: Record<ToolName, string> = {
+  emsdk: 'https://github.com/emscripten-core/emsdk',
+  'wasi-sdk': 'https://github.com/WebAssembly/wasi-sdk',
+  wasmtime: 'https://github.com/bytecodealliance/wasmtime'
+}
+
+export type Arch = 'x64' | 'arm64'
+
+export class UnsupportedToolchainError extends Error {}
+
+export function emsdkUrl(version: string, base = DEFAULT_BASE.emsdk): string {
+  return `${base}/archive/refs/tags/${version}.tar.gz`
+}
+
+/** The archive's top folder and file name. Arm builds exist from WASI SDK 23 on. */
+export function wasiSdkAsset(major: number, arch: Arch): { file: string; topDir: string } {
+  if (major <= 22) {
+    if (arch !== 'x64')
+      throw new UnsupportedToolchainError(
+        `WASI SDK ${major} has no ${arch} Linux build (Arm builds start at 23); choose wasi-sdk-version 23 or newer, or wasi-sdk-path`
+      )
+    return { file: `wasi-sdk-${major}.0-linux.tar.gz`, topDir: `wasi-sdk-${major}.0` }
+  }
+  const name = `wasi-sdk-${major}.0-${arch === 'x64' ? 'x86_64' : 'arm64'}-linux`
+  return { file: `${name}.tar.gz`, topDir: name }
+}
+
+export function wasiSdkUrl(major: number, arch: Arch, base = DEFAULT_BASE['wasi-sdk']): string {
+  return `${base}/releases/download/wasi-sdk-${major}/${wasiSdkAsset(major, arch).file}`
+}
+
+export function wasmtimeAsset(version: string, arch: Arch): { file: string; topDir: string } {
+  const name = `wasmtime-v${version}-${arch === 'x64' ? 'x86_64' : 'aarch64'}-linux`
+  return { file: `${name}.tar.xz`, topDir: name }
+}
+
+export function wasmtimeUrl(version: string, arch: Arch, base = DEFAULT_BASE.wasmtime): string {
+  return `${base}/releases/download/v${version}/${wasmtimeAsset(version, arch).file}`
+}
+
+/** The version string used in the tool cache; it must be valid semver for tc.find. */
+export function toolCacheVersion(tool: ToolName, version: string): string {
+  if (tool === 'wasi-sdk') return `${version}.0.0`
+  return version
+}
