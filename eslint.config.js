@@ -9,6 +9,7 @@ export default tseslint.config(
     languageOptions: {
       globals: {
         process: 'readonly',
+        WebAssembly: 'readonly',
         console: 'readonly',
         URL: 'readonly',
         Buffer: 'readonly',

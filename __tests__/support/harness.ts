@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const ENTRY = path.join(REPO_ROOT, 'dist', 'index.js')
+/** The bundle under test; CWA_ENTRY points at another bundle (e.g. a private build). */
+export const ENTRY = process.env.CWA_ENTRY || path.join(REPO_ROOT, 'dist', 'index.js')
 
 interface ActionYaml {
   inputs: Record<string, { default?: string }>
