@@ -64,6 +64,12 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
       name => name === '__pycache__'
     )
     copied.push(wasiStdlib(facts))
+  } else if (artifact.recipe !== 'manual') {
+    // 3.14+: python.mjs carries the stdlib (preloaded); node_entry.mjs starts it under Node
+    copy('python.mjs', true)
+    copy('python.wasm', true)
+    for (const name of ['node_entry.mjs', 'streams.mjs', 'python.data', 'python.worker.mjs'])
+      copy(name, false)
   } else {
     const files = EMSCRIPTEN_FILES[artifact.target]
     for (const name of files.required) copy(name, true)

@@ -1,6 +1,6 @@
 /**
  * A WASI runner on Node's node:wasi with wasmtime's `run` flags (--dir
- * HOST::GUEST, --env K=V), for runners without wasmtime. The action writes it
+ * HOST::GUEST, --env K=V, --argv0), for runners without wasmtime. The action writes it
  * to a file so CPython's scripts can use it as their host runner too.
  */
 export const WASI_RUNNER_SOURCE = `// Written by cpython-wasm-action: runs a WASI module under node:wasi.
@@ -9,6 +9,7 @@ import { WASI } from 'node:wasi'
 const args = process.argv.slice(2)
 const preopens = {}
 const env = {}
+let argv0
 while (args.length > 0 && args[0].startsWith('--')) {
   const flag = args.shift()
   if (flag === '--') break
@@ -20,6 +21,8 @@ while (args.length > 0 && args[0].startsWith('--')) {
   } else if (name === '--env') {
     const i = value.indexOf('=')
     env[value.slice(0, i)] = value.slice(i + 1)
+  } else if (name === '--argv0') {
+    argv0 = value
   } else if (name !== '--wasm' && name !== '--wasi') {
     console.error('wasi-run: unknown option ' + name)
     process.exit(2)
@@ -29,7 +32,13 @@ if (args.length === 0) {
   console.error('usage: wasi-run [--dir HOST::GUEST] [--env K=V] module.wasm [args]')
   process.exit(2)
 }
-const wasi = new WASI({ version: 'preview1', args, env, preopens, returnOnExit: true })
+const wasi = new WASI({
+  version: 'preview1',
+  args: argv0 === undefined ? args : [argv0, ...args.slice(1)],
+  env,
+  preopens,
+  returnOnExit: true
+})
 const module = await WebAssembly.compile(await readFile(args[0]))
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject())
 process.exitCode = wasi.start(instance)

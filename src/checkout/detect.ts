@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { configuredWasiHostTriple, readCheckoutPins } from './pins.js'
 
 /**
  * How a branch builds for WebAssembly, from newest to oldest layout:
@@ -59,8 +60,8 @@ export function readVersion(root: string): PythonVersion {
 
 /** A forwarding shim left where a script used to be: short, and pointing at Platforms/. */
 export function isForwardingShim(source: string): boolean {
-  const code = source.split('\n').filter(line => line.trim() !== '' && !line.trim().startsWith('#'))
-  return code.length <= 40 && /Platforms/.test(source)
+  // Shims hand over with runpy.run_path; real scripts parse their own subcommands.
+  return source.includes('runpy.run_path(') && !/argparse|add_subparsers/.test(source)
 }
 
 function realScript(root: string, relative: string): boolean {
@@ -94,18 +95,28 @@ export function detectEmscriptenRecipe(root: string): { recipe?: Recipe; script?
   return {}
 }
 
+/** All Python source of a recipe's script (a file, or a package of several modules). */
+export function scriptSource(root: string, script: string): string {
+  const target = path.join(root, script)
+  if (!fs.statSync(target).isDirectory()) return fs.readFileSync(target, 'utf8')
+  return fs
+    .readdirSync(target)
+    .filter(name => name.endsWith('.py'))
+    .sort()
+    .map(name => fs.readFileSync(path.join(target, name), 'utf8'))
+    .join('\n')
+}
+
 function detectWasiHostTriple(
   root: string,
   recipe: Recipe | undefined,
   script: string | undefined
 ): string {
   if (recipe === 'manual' || !script) return 'wasm32-unknown-wasi'
-  const file = fs.statSync(path.join(root, script)).isDirectory()
-    ? path.join(root, script, '__main__.py')
-    : path.join(root, script)
-  const text = fs.readFileSync(file, 'utf8')
-  // 3.13.0 defaults to wasm32-wasi; 3.13.1+ to wasm32-wasip1
-  return /wasm32-wasip1/.test(text) ? 'wasm32-wasip1' : 'wasm32-wasi'
+  const configured = configuredWasiHostTriple(root, script)
+  if (configured) return configured
+  // 3.13.0 defaults to wasm32-wasi; 3.13.1 and later to wasm32-wasip1
+  return /wasm32-wasip1/.test(scriptSource(root, script)) ? 'wasm32-wasip1' : 'wasm32-wasi'
 }
 
 function readConfigureOptions(root: string): CheckoutFacts['configure'] {
@@ -130,6 +141,6 @@ export function inspectCheckout(root: string): CheckoutFacts {
     emscriptenScript: emscripten.script,
     wasiHostTriple: detectWasiHostTriple(root, wasi.recipe, wasi.script),
     configure: readConfigureOptions(root),
-    pins: {}
+    pins: readCheckoutPins(root, wasi.script, emscripten.script)
   }
 }

@@ -146,9 +146,7 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   }
 
   // targets
-  const targetWords = get('targets')
-    .split(/[\s,]+/)
-    .filter(Boolean)
+  const targetWords = (get('targets') || TARGETS.join(' ')).split(/[\s,]+/).filter(Boolean)
   const targets: Target[] = []
   if (targetWords.length === 0)
     bad('targets', get('targets'), `name at least one of: ${TARGETS.join(', ')}`)

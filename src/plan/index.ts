@@ -26,7 +26,13 @@ import {
   MANUAL_EMSCRIPTEN_HOST,
   MANUAL_WASI_HOST
 } from './recipes/manual.js'
-import { hostRunnerTemplate, wasiPyPaths, wasiPySteps } from './recipes/wasi-py.js'
+import {
+  EMSCRIPTEN_HOST,
+  nodeWasiHostRunner,
+  scriptedPaths,
+  scriptedSteps
+} from './recipes/scripted.js'
+import { scriptSource } from '../checkout/detect.js'
 import { smokeTest, wasiRunnerScript } from './smoke.js'
 import {
   PlanError,
@@ -69,13 +75,6 @@ function checkOptions(inputs: Inputs, facts: CheckoutFacts): string[] {
     problems.push(
       `test-modules: CPython ${v}'s configure has no --disable-test-modules; leave it at true`
     )
-  for (const target of inputs.targets) {
-    const recipe = recipeOf(facts, target)
-    if (recipe === 'tools-wasm' || recipe === 'platforms')
-      problems.push(
-        `targets: the ${recipe} recipe (${target} on CPython ${v}) is not supported yet`
-      )
-  }
   return problems
 }
 
@@ -199,57 +198,100 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   }
 
   const wasmtime = toolchains.find(t => t.tool === 'wasmtime')
-  const wasiRunner = wasmtime
-    ? [path.join(wasmtime.dir, 'wasmtime'), 'run']
-    : [runner.nodePath, wasiRunnerScript(work)]
+  const nodeWasi = [runner.nodePath, '--no-warnings', wasiRunnerScript(work)]
+  const wasiRunner = wasmtime ? [path.join(wasmtime.dir, 'wasmtime'), 'run'] : nodeWasi
 
-  // The build Python: built once, by the newest recipe among the targets, shared by all.
   const targets = inputs.targets
-  const usesWasiPy = targets.includes('wasi') && facts.wasiRecipe === 'wasi-py'
-  let buildPython: string
-  const steps: CommandStep[] = []
+  const emscriptenTargets = targets.filter(isEmscripten)
+  const scriptedWasi = targets.includes('wasi') && facts.wasiRecipe !== 'manual'
+  const scriptedEmscripten = emscriptenTargets.length > 0 && facts.emscriptenRecipe !== 'manual'
+
+  const buildPythonSteps: CommandStep[] = []
+  const dependencySteps: CommandStep[] = []
   const targetSteps: CommandStep[] = []
   const buildDirs: Partial<Record<Target, string>> = {}
   const hostTriples: Partial<Record<Target, string>> = {}
+  const notes: Partial<Record<Target, string[]>> = {}
+  let buildPython: string | undefined
 
-  if (usesWasiPy) {
-    const paths = wasiPyPaths(ctx)
+  // The build Python is built once and shared: by the branch's WASI script,
+  // else its Emscripten script, else the manual recipe.
+  if (scriptedWasi) {
+    const script = facts.wasiScript as string
+    const paths = scriptedPaths(ctx, 'wasi', script)
+    const source = scriptSource(facts.root, script)
+    // With wasmtime the script's own runner arguments are used; without, node:wasi in its placeholders.
+    const hostRunner = wasmtime ? undefined : nodeWasiHostRunner(source, nodeWasi)
+    const steps = scriptedSteps(ctx, 'wasi', script, { buildPython: true, hostRunner })
     buildPython = paths.buildPython
-    const script = path.join(facts.root, facts.wasiScript ?? 'Tools/wasm/wasi.py')
-    const wasiPy = wasiPySteps(ctx, script, hostRunnerTemplate(wasiRunner))
-    steps.push(...wasiPy.buildPython)
-    targetSteps.push(...wasiPy.target)
+    buildPythonSteps.push(...steps.buildPython)
+    targetSteps.push(...steps.target)
     buildDirs.wasi = paths.hostDir
     hostTriples.wasi = facts.wasiHostTriple
-  } else {
+  }
+  if (scriptedEmscripten) {
+    const script = facts.emscriptenScript as string
+    const paths = scriptedPaths(ctx, 'emscripten', script)
+    const ownBuildPython = buildPython !== paths.buildPython
+    const steps = scriptedSteps(ctx, 'emscripten', script, { buildPython: ownBuildPython })
+    buildPython ??= paths.buildPython
+    buildPythonSteps.push(
+      ...steps.buildPython.map(s => ({
+        ...s,
+        id: buildPythonSteps.length ? `emscripten-${s.id}` : s.id
+      }))
+    )
+    dependencySteps.push(...steps.dependencies)
+    targetSteps.push(...steps.target)
+    const [first, ...rest] = emscriptenTargets
+    for (const t of emscriptenTargets) {
+      buildDirs[t] = paths.hostDir
+      hostTriples[t] = EMSCRIPTEN_HOST
+    }
+    for (const t of rest)
+      notes[t] = [
+        `one Emscripten build serves node and the browser on this branch; ${t} uses the ${first} build`
+      ]
+  }
+  const manualTargets = targets.filter(t => (t === 'wasi' ? !scriptedWasi : !scriptedEmscripten))
+  if (manualTargets.length > 0 && buildPython === undefined) {
     const built = manualBuildPython(ctx)
     buildPython = built.python
-    steps.push(...built.steps)
+    buildPythonSteps.push(...built.steps)
   }
-
-  if (targets.some(isEmscripten)) steps.push(...manualEmscriptenPorts(ctx))
-  for (const target of targets) {
-    if (target === 'wasi' && usesWasiPy) continue
-    const built = manualTarget(ctx, target, buildPython)
+  if (manualTargets.some(isEmscripten)) dependencySteps.push(...manualEmscriptenPorts(ctx))
+  for (const target of manualTargets) {
+    const built = manualTarget(ctx, target, buildPython as string)
     targetSteps.push(...built.steps)
     buildDirs[target] = built.dir
     hostTriples[target] = target === 'wasi' ? MANUAL_WASI_HOST : MANUAL_EMSCRIPTEN_HOST
   }
-  steps.push(...targetSteps)
+  // wasi first, then Emscripten, in the order the user listed the targets
+  const order = (s: CommandStep): number => (s.part === 'wasi' ? 0 : 1)
+  const steps = [
+    ...buildPythonSteps,
+    ...dependencySteps,
+    ...targetSteps.sort((a, b) => order(a) - order(b))
+  ]
 
   const artifactsDir = path.join(work, 'artifacts')
   const artifacts: ArtifactPlan[] = targets.map(target => ({
     target,
     buildDir: buildDirs[target] as string,
     dir: path.join(artifactsDir, target),
+    recipe: recipeOf(facts, target) as Recipe,
     name: artifactName(inputs, facts.version, target)
   }))
 
   const targetPlans: TargetPlan[] = targets.map(target => ({
     target,
     recipe: recipeOf(facts, target) as Recipe,
+    sharesBuildWith:
+      isEmscripten(target) && scriptedEmscripten && target !== emscriptenTargets[0]
+        ? emscriptenTargets[0]
+        : undefined,
     hostTriple: hostTriples[target] as string,
-    notes: []
+    notes: notes[target] ?? []
   }))
 
   const smoke =
@@ -264,7 +306,7 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     source: facts.root,
     targets: targetPlans,
     toolchains,
-    buildPython,
+    buildPython: buildPython as string,
     artifactsDir,
     steps,
     smoke,

@@ -1,7 +1,7 @@
 /**
- * Toolchain versions CPython used for each branch, for branches whose files do
- * not pin them. Where a branch pins a version in its own files, detection reads
- * that instead (see checkout/pins.ts). Each row says where the number comes from.
+ * Toolchain versions for each CPython branch, used when the checkout's own
+ * files pin nothing (see checkout/pins.ts, which reads config.toml and script
+ * constants first). Each row says where its numbers come from.
  */
 export interface BranchPins {
   emsdk: string
@@ -11,35 +11,44 @@ export interface BranchPins {
 }
 
 export const BRANCH_PINS: Record<string, BranchPins> = {
+  // Tools/wasm/wasm_build.py: EMSDK_MIN_VERSION = (3, 1, 19); README: "WASI SDK 16.0+".
+  // No wasmtime pin; 22.0.0 takes the `--dir HOST::GUEST` syntax the branch's
+  // HOSTRUNNER uses since gh-116384 (wasmtime 18+).
   '3.11': {
     emsdk: '3.1.19',
     wasiSdk: 16,
-    wasmtime: '14.0.4',
-    from: 'placeholder'
+    wasmtime: '22.0.0',
+    from: 'Tools/wasm/wasm_build.py and README.md'
   },
+  // As 3.11 (gh-116373 backported the same HOSTRUNNER); WASI SDK 20 (LLVM 16) is of 3.12's era.
   '3.12': {
     emsdk: '3.1.19',
     wasiSdk: 20,
-    wasmtime: '14.0.4',
-    from: 'placeholder'
+    wasmtime: '22.0.0',
+    from: 'Tools/wasm/wasm_build.py and README.md'
   },
+  // .github/workflows/reusable-wasi.yml: WASMTIME_VERSION 22.0.0, WASI_SDK_VERSION 24;
+  // Emscripten still goes through wasm_build.py's floor.
   '3.13': {
     emsdk: '3.1.19',
     wasiSdk: 24,
     wasmtime: '22.0.0',
-    from: 'placeholder'
+    from: '.github/workflows/reusable-wasi.yml'
   },
+  // Tools/wasm/wasi/__main__.py WASI_SDK_VERSION = 24 and Tools/wasm/emscripten config
+  // "4.0.12" are read from the checkout; the workflow pins wasmtime 22.0.0.
   '3.14': {
     emsdk: '4.0.12',
-    wasiSdk: 25,
-    wasmtime: '33.0.0',
-    from: 'placeholder'
+    wasiSdk: 24,
+    wasmtime: '22.0.0',
+    from: '.github/workflows/reusable-wasi.yml'
   },
+  // Platforms/*/config.toml pin the SDKs (read from the checkout); reusable-wasi.yml pins wasmtime 38.0.3.
   '3.15': {
     emsdk: '4.0.12',
-    wasiSdk: 29,
+    wasiSdk: 30,
     wasmtime: '38.0.3',
-    from: 'placeholder'
+    from: 'Platforms/*/config.toml and reusable-wasi.yml'
   }
 }
 

@@ -51,10 +51,22 @@ export function smokeTest(
       expect: { platform: 'wasi', machine: 'wasm32', version, imports: ['json'] }
     }
   }
+  // 3.14+ builds start through node_entry.mjs (its third argument is the program name);
+  // on Node 24 they need JSPI switched on, as the branch's python.sh does.
+  const entry =
+    artifact.recipe === 'manual'
+      ? [path.join(artifact.dir, 'python.js')]
+      : [
+          ...(Number(runner.nodeVersion.replace(/^v/, '').split('.')[0]) === 24
+            ? ['--experimental-wasm-jspi']
+            : []),
+          path.join(artifact.dir, 'node_entry.mjs'),
+          'python'
+        ]
   return {
     target: artifact.target,
     runner: 'node',
-    argv: [runner.nodePath, path.join(artifact.dir, 'python.js'), '-c', SMOKE_CODE],
+    argv: [runner.nodePath, ...entry, '-c', SMOKE_CODE],
     cwd: artifact.dir,
     env: {},
     expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json', 'zlib', 'bz2'] }

@@ -68,6 +68,8 @@ export interface SmokeTest {
 
 export interface ArtifactPlan {
   target: Target
+  /** the recipe decides which files make up the build */
+  recipe: Recipe
   /** the directory the build writes into */
   buildDir: string
   /** one folder per target, collected from buildDir */

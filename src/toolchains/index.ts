@@ -6,7 +6,14 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Plan, RunnerFacts, ToolchainPlan, ToolEnv } from '../plan/types.js'
+import { ToolchainError } from './errors.js'
+import type { InstallContext, ToolInstaller } from './installers/base.js'
+import { EmsdkInstaller } from './installers/emsdk.js'
+import { WasiSdkInstaller } from './installers/wasi-sdk.js'
+import { WasmtimeInstaller } from './installers/wasmtime.js'
 import { emscriptenDir } from './preinstalled.js'
+
+export { ToolchainError } from './errors.js'
 
 export interface ToolchainEnv {
   /** prepended to PATH */
@@ -41,12 +48,14 @@ export function emscriptenCacheDir(runner: RunnerFacts): string {
   return process.env.EM_CACHE || path.join(runner.tempDir, 'cpython-wasm', 'emscripten-cache')
 }
 
-function environmentOf(t: ToolchainPlan, runner: RunnerFacts, workDir: string): ToolchainEnv {
+/** The environment of a toolchain found on the machine (emsdk-path, EMSDK, emcc on PATH, WASI SDK). */
+function preinstalledEnvironment(t: ToolchainPlan, workDir: string): ToolchainEnv {
   switch (t.tool) {
     case 'emsdk': {
       const emDir = emscriptenDir(t.dir)
-      if (!emDir) throw new Error(`${t.dir} holds no Emscripten (no emscripten-version.txt)`)
-      const vars: Record<string, string> = { EM_CACHE: emscriptenCacheDir(runner) }
+      if (!emDir)
+        throw new ToolchainError(`${t.dir} holds no Emscripten (no emscripten-version.txt)`)
+      const vars: Record<string, string> = {}
       const config = emscriptenConfig(emDir, workDir)
       if (config) vars.EM_CONFIG = config
       if (fs.existsSync(path.join(t.dir, 'emsdk'))) vars.EMSDK = t.dir
@@ -59,20 +68,48 @@ function environmentOf(t: ToolchainPlan, runner: RunnerFacts, workDir: string): 
   }
 }
 
+function installerFor(t: ToolchainPlan, context: InstallContext): ToolInstaller {
+  switch (t.tool) {
+    case 'emsdk':
+      return new EmsdkInstaller(t, context)
+    case 'wasi-sdk':
+      return new WasiSdkInstaller(t, context)
+    case 'wasmtime':
+      return new WasmtimeInstaller(t, context)
+  }
+}
+
+/**
+ * Installs what the plan downloads (through the tool cache) and adopts what
+ * it found installed. Downloaded toolchains are also exported to the job's
+ * later steps (PATH, WASI_SDK_PATH, EMSDK and the rest of emsdk's environment).
+ */
 export async function installToolchains(
   plan: Plan,
   runner: RunnerFacts,
-  workDir: string
+  workDir: string,
+  token: string = core.getInput('github-token')
 ): Promise<Environments> {
+  // tc.find and tc.cacheDir read the tool cache from the environment; keep it the plan's
+  process.env.RUNNER_TOOL_CACHE ??= runner.toolCacheDir
+  fs.mkdirSync(workDir, { recursive: true })
   const envs: Environments = {}
   for (const t of plan.toolchains) {
-    await core.group(`Toolchain: ${t.tool} ${t.version}`, async () => {
-      if (t.source === 'download')
-        throw new Error(`${t.tool}: downloading toolchains is not implemented yet`)
-      core.info(`Using the ${t.tool} ${t.version} found by ${t.versionFrom}`)
-      const env = environmentOf(t, runner, workDir)
-      envs[t.tool === 'emsdk' ? 'emscripten' : t.tool] = env
-    })
+    let env: ToolchainEnv
+    if (t.source === 'preinstalled') {
+      env = await core.group(`${t.tool} ${t.version}: installed`, async () => {
+        core.info(`Using the ${t.tool} found by ${t.versionFrom}`)
+        return preinstalledEnvironment(t, workDir)
+      })
+    } else {
+      const installer = installerFor(t, { arch: runner.arch, workDir, token })
+      const dir = await installer.install()
+      if (path.resolve(dir) !== path.resolve(t.dir))
+        core.warning(`${t.tool} ${t.version} is installed at ${dir}, not at ${t.dir} as planned`)
+      env = await installer.environment(dir)
+    }
+    if (t.tool === 'emsdk') env.vars.EM_CACHE = emscriptenCacheDir(runner)
+    envs[t.tool === 'emsdk' ? 'emscripten' : t.tool] = env
   }
   return envs
 }

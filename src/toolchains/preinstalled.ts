@@ -6,6 +6,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Inputs } from '../inputs/index.js'
 import type { RunnerFacts } from '../plan/types.js'
+import { checkEmscriptenVersion } from './emscripten-version.js'
+import { ToolchainError } from './errors.js'
 
 type Found = { path: string; version: string; how: string }
 
@@ -37,19 +39,30 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined
 }
 
+/**
+ * The first Emscripten of: emsdk-path, EMSDK, emcc on PATH. A distribution's
+ * emcc is a symlink (Debian: /usr/bin/emcc -> /usr/share/emscripten/emcc),
+ * so the directory is the one the link resolves to. An Emscripten below the
+ * floor fails here, before any work, rather than deep in a build.
+ */
 export function findEmscripten(inputs: Inputs, env: NodeJS.ProcessEnv): Found | undefined {
+  const emcc = onPath('emcc', env)
   const candidates: [string | undefined, string][] = [
     [inputs.emsdk.path || undefined, 'emsdk-path'],
     [env.EMSDK, 'EMSDK'],
-    [onPath('emcc', env) && path.dirname(onPath('emcc', env) as string), 'emcc on PATH']
+    [emcc && path.dirname(emcc), 'emcc on PATH']
   ]
   for (const [root, how] of candidates) {
     if (!root) continue
     const dir = emscriptenDir(root)
-    if (dir) return { path: root, version: emscriptenVersion(dir), how: `${how} (${root})` }
+    if (dir) {
+      const found = { path: root, version: emscriptenVersion(dir), how: `${how} (${root})` }
+      checkEmscriptenVersion(found.version, found.how, env, onPath('ccache', env) !== undefined)
+      return found
+    }
     if (how === 'emsdk-path')
-      throw new Error(
-        `emsdk-path: ${root} holds no Emscripten (no emscripten-version.txt in it or in upstream/emscripten)`
+      throw new ToolchainError(
+        `emsdk-path: ${root} holds no Emscripten (no emscripten-version.txt in it or in upstream/emscripten); run \`emsdk install\` and \`emsdk activate\` there, or leave emsdk-path empty to install one`
       )
   }
   return undefined
@@ -61,7 +74,8 @@ export function wasiSdkVersion(root: string): string {
     const m = /^(\d+)/.exec(fs.readFileSync(file, 'utf8').trim())
     if (m) return m[1]
   }
-  const m = /wasi-sdk-(\d+)/.exec(path.basename(root))
+  // an /opt/wasi-sdk symlink often points at the release's own folder name
+  const m = /wasi-sdk-(\d+)/.exec(path.basename(fs.realpathSync(root)))
   return m ? m[1] : 'unknown'
 }
 
@@ -74,7 +88,7 @@ export function findWasiSdk(inputs: Inputs, env: NodeJS.ProcessEnv): Found | und
   for (const [root, how] of candidates) {
     if (!root || !fs.existsSync(path.join(root, 'bin', 'clang'))) {
       if (how === 'wasi-sdk-path' && root)
-        throw new Error(`wasi-sdk-path: ${root} is not a WASI SDK (no bin/clang)`)
+        throw new ToolchainError(`wasi-sdk-path: ${root} is not a WASI SDK (no bin/clang)`)
       continue
     }
     return { path: root, version: wasiSdkVersion(root), how: `${how} (${root})` }

@@ -33,16 +33,29 @@ export function wasiSdkUrl(major: number, arch: Arch, base = DEFAULT_BASE['wasi-
 }
 
 export function wasmtimeAsset(version: string, arch: Arch): { file: string; topDir: string } {
-  const name = `wasmtime-v${version}-${arch === 'x64' ? 'x86_64' : 'aarch64'}-linux`
+  const name = `wasmtime-v${version.replace(/^v/, '')}-${arch === 'x64' ? 'x86_64' : 'aarch64'}-linux`
   return { file: `${name}.tar.xz`, topDir: name }
 }
 
 export function wasmtimeUrl(version: string, arch: Arch, base = DEFAULT_BASE.wasmtime): string {
-  return `${base}/releases/download/v${version}/${wasmtimeAsset(version, arch).file}`
+  return `${base}/releases/download/v${version.replace(/^v/, '')}/${wasmtimeAsset(version, arch).file}`
 }
 
-/** The version string used in the tool cache; it must be valid semver for tc.find. */
+/**
+ * The version string used in the tool cache: valid semver, written the way
+ * tc.cacheDir writes it (no leading v), so tc.find finds what the plan names.
+ */
 export function toolCacheVersion(tool: ToolName, version: string): string {
-  if (tool === 'wasi-sdk') return `${version}.0.0`
-  return version
+  if (tool === 'wasi-sdk') return `${/^\d+/.exec(version)?.[0] ?? version}.0.0`
+  return version.replace(/^v/, '')
+}
+
+/** The token is sent to github.com only; other hosts (mirrors) never see it. */
+export function isGitHubUrl(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url)
+    return protocol === 'https:' && (hostname === 'github.com' || hostname === 'api.github.com')
+  } catch {
+    return false
+  }
 }

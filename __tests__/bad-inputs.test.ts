@@ -1,0 +1,238 @@
+/**
+ * Every bad value ends the run before anything is downloaded, through the
+ * real bundle: exit code 1, an error naming the input, an empty tool cache,
+ * and no request to the (loopback) mirror.
+ */
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import * as path from 'node:path'
+import { fakeCheckout } from './support/fake-checkout.js'
+import { makeRunnerDirs, runAction } from './support/harness.js'
+
+let server: http.Server
+let mirror: string
+let requests = 0
+const manual = fakeCheckout('manual')
+const oldConfigure = fakeCheckout('manual', { configure: '#!/bin/sh\nexit 0\n' })
+const notCpython = fs.mkdtempSync(path.join(manual, '..', 'not-cpython-'))
+
+beforeAll(async () => {
+  server = http.createServer((_req, res) => {
+    requests++
+    res.writeHead(500).end()
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>(resolve => server.close(() => resolve())))
+
+const base = (): Record<string, string> => ({
+  source: manual,
+  'wasi-sdk-mirror': mirror,
+  'emsdk-mirror': mirror,
+  'wasmtime-mirror': mirror
+})
+
+// [what is wrong, the inputs, a pattern the error must contain]
+const CASES: [string, Record<string, string>, RegExp][] = [
+  [
+    'unknown target',
+    { targets: 'wasm64' },
+    /targets: "wasm64" is not valid; expected any of: wasi, emscripten-node/
+  ],
+  ['empty targets', { targets: ' , ' }, /targets: .* name at least one of/],
+  [
+    'a target with a typo among good ones',
+    { targets: 'wasi,emscripten-nod' },
+    /targets: "emscripten-nod"/
+  ],
+  [
+    'missing checkout',
+    { source: '/nonexistent/cpython' },
+    /source: "\/nonexistent\/cpython" is not valid; no directory/
+  ],
+  [
+    'a directory that is not CPython',
+    { source: notCpython },
+    /source: .* is not a CPython checkout/
+  ],
+  [
+    'malformed emsdk version',
+    { 'emsdk-version': 'latest' },
+    /emsdk-version: "latest" is not valid; expected "auto" or a version like 3.1.69/
+  ],
+  [
+    'emsdk below the 3.1.8 floor',
+    { 'emsdk-version': '3.1.6' },
+    /emsdk-version: "3.1.6" .* 3.1.8 or newer/
+  ],
+  ['emsdk version with two parts', { 'emsdk-version': '3.1' }, /emsdk-version: "3.1"/],
+  ['malformed WASI SDK version', { 'wasi-sdk-version': 'twenty' }, /wasi-sdk-version: "twenty"/],
+  [
+    'WASI SDK below 16',
+    { 'wasi-sdk-version': '12' },
+    /wasi-sdk-version: "12" .* WASI SDK 16 or newer/
+  ],
+  [
+    'malformed wasmtime version',
+    { 'wasmtime-version': '22' },
+    /wasmtime-version: "22" .* like 36.0.2/
+  ],
+  [
+    'emsdk-path that does not exist',
+    { 'emsdk-path': '/nonexistent/emsdk' },
+    /emsdk-path: "\/nonexistent\/emsdk" .* no directory/
+  ],
+  [
+    'wasi-sdk-path that does not exist',
+    { 'wasi-sdk-path': '/nonexistent/sdk' },
+    /wasi-sdk-path: .* no directory/
+  ],
+  [
+    'emsdk-path with an explicit version',
+    { 'emsdk-path': manual, 'emsdk-version': '3.1.69' },
+    /emsdk-version: "3.1.69" .* leave it at "auto" when emsdk-path/
+  ],
+  [
+    'bad build type',
+    { 'build-type': 'Release' },
+    /build-type: "Release" is not valid; expected one of: release, debug/
+  ],
+  [
+    'pthreads not a boolean',
+    { pthreads: 'yes' },
+    /pthreads: "yes" is not valid; expected true or false/
+  ],
+  [
+    'pthreads on wasi only',
+    { targets: 'wasi', pthreads: 'true' },
+    /pthreads: .* Emscripten targets only/
+  ],
+  [
+    'dynamic-linking on wasi only',
+    { targets: 'wasi', 'dynamic-linking': 'true' },
+    /dynamic-linking: .* Emscripten targets only/
+  ],
+  [
+    'test not smoke/none',
+    { test: 'full' },
+    /test: "full" is not valid; expected one of: smoke, none/
+  ],
+  ['cache not a boolean', { cache: 'on' }, /cache: "on" is not valid/],
+  [
+    'cache-save unknown',
+    { 'cache-save': 'sometimes' },
+    /cache-save: "sometimes" .* auto, always, never/
+  ],
+  ['upload not a boolean', { upload: '1' }, /upload: "1" is not valid/],
+  ['dry-run not a boolean', { 'dry-run': 'maybe' }, /dry-run: "maybe"/],
+  [
+    'unterminated quote in configure-args',
+    { 'configure-args': '--with-foo="bar' },
+    /configure-args: .* unterminated double quote/
+  ],
+  [
+    'shell syntax in configure-args',
+    { 'configure-args': '--with-lto; rm -rf /' },
+    /configure-args: .* ";" .* never through a shell/
+  ],
+  [
+    'a word that is not an option',
+    { 'configure-args': 'lto' },
+    /configure-args: "lto" .* --option, --option=value or VARIABLE=value/
+  ],
+  [
+    'configure-args sets --host',
+    { 'configure-args': '--host=wasm32-wasi' },
+    /configure-args: "--host=wasm32-wasi" .* sets the host triple/
+  ],
+  [
+    'configure-args sets --with-pydebug',
+    { 'configure-args': '--with-pydebug' },
+    /use build-type: debug instead/
+  ],
+  [
+    'artifact-name without {target} for several targets',
+    { 'artifact-name': 'python' },
+    /artifact-name: "python" .* must contain \{target\}/
+  ],
+  [
+    'artifact-name with an unknown placeholder',
+    { 'artifact-name': 'py-{arch}-{target}' },
+    /unknown placeholder \{arch\}/
+  ],
+  [
+    'artifact-name with a slash',
+    { 'artifact-name': 'py/{target}' },
+    /artifact names cannot contain/
+  ],
+  [
+    'retention-days out of range',
+    { 'retention-days': '400' },
+    /retention-days: "400" .* from 0 to 90/
+  ],
+  [
+    'compression-level out of range',
+    { 'compression-level': '10' },
+    /compression-level: "10" .* from 0 to 9/
+  ],
+  [
+    'sha256 that is not a sum',
+    { 'wasi-sdk-sha256': 'abc' },
+    /wasi-sdk-sha256: "abc" .* 64 hexadecimal digits/
+  ],
+  [
+    'mirror that is not a URL',
+    { 'wasmtime-mirror': 'ftp://example' },
+    /wasmtime-mirror: "ftp:\/\/example" .* http/
+  ],
+  [
+    'wasi-runtime unknown',
+    { 'wasi-runtime': 'wasmer' },
+    /wasi-runtime: "wasmer" .* auto, wasmtime, node/
+  ],
+  [
+    'wasi-runtime wasmtime with no wasmtime',
+    { 'wasi-runtime': 'wasmtime', 'wasmtime-version': 'none' },
+    /wasi-runtime: "wasmtime" .* wasmtime-version is "none"/
+  ],
+  [
+    'a branch too old for wasm',
+    { source: fakeCheckout('none') },
+    /targets: CPython 3.10.13 has no WASI build recipe/
+  ],
+  [
+    'test-modules false where configure lacks it',
+    { source: oldConfigure, 'test-modules': 'false' },
+    /test-modules: .* no --disable-test-modules/
+  ],
+  [
+    'pthreads where configure lacks it',
+    { source: oldConfigure, pthreads: 'true' },
+    /pthreads: CPython 3.11.2's configure has no --enable-wasm-pthreads/
+  ]
+]
+
+describe('bad inputs fail before any download', () => {
+  test.each(CASES)('%s', async (_what, inputs, message) => {
+    const dirs = makeRunnerDirs()
+    const before = requests
+    const result = await runAction({ dirs, inputs: { ...base(), ...inputs } })
+    expect(result.exitCode).toBe(1)
+    expect(result.errors.join('\n')).toMatch(message)
+    expect(requests).toBe(before)
+    expect(fs.readdirSync(dirs.toolCache)).toEqual([])
+  })
+
+  test('several problems are reported together', async () => {
+    const result = await runAction({
+      inputs: { ...base(), targets: 'wasm64', 'build-type': 'fast', test: 'all' }
+    })
+    expect(result.exitCode).toBe(1)
+    const error = result.errors.join('\n')
+    expect(error).toMatch(/Invalid inputs:/)
+    for (const name of ['targets', 'build-type', 'test'])
+      expect(error).toMatch(new RegExp(`- ${name}: `))
+  })
+})

@@ -1,0 +1,119 @@
+/**
+ * Shared pieces of the end-to-end suite: the provisioned toolchains and
+ * sources (scripts/provision-e2e.sh), fresh copies of a CPython tree, a
+ * loopback mirror for toolchain downloads, and running the bundled action
+ * inside the Debian trixie root as a job in a container image would.
+ */
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import * as path from 'node:path'
+import {
+  makeRunnerDirs,
+  REPO_ROOT,
+  runAction,
+  type ActionResult,
+  type RunOptions,
+  type RunnerDirs
+} from '../support/harness.js'
+
+export const E2E_HOME = process.env.E2E_HOME ?? path.join(REPO_ROOT, '.e2e')
+export const TRIXIE = path.join(E2E_HOME, 'trixie')
+export const WORK = path.join(E2E_HOME, 'work')
+
+export function provisioned(): void {
+  for (const p of [path.join(E2E_HOME, 'src', 'cpython-3.11'), path.join(TRIXIE, '.provisioned')])
+    if (!fs.existsSync(p)) throw new Error(`${p} is missing: run scripts/provision-e2e.sh first`)
+}
+
+/** A fresh copy of a provisioned CPython tree under `dir`, as a new checkout would be. */
+export function freshCheckout(minor: '3.11' | '3.13', dir: string): string {
+  const source = fs.realpathSync(path.join(E2E_HOME, 'src', `cpython-${minor}`))
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(path.dirname(dir), { recursive: true })
+  execFileSync('cp', ['-a', source, dir])
+  return dir
+}
+
+/** Serves a directory on 127.0.0.1 (the toolchain mirror); counts requests. */
+export async function serveDirectory(
+  root: string
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = []
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    requests.push(urlPath)
+    const file = path.join(root, path.normalize(urlPath))
+    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end('not found')
+      return
+    }
+    res.writeHead(200, {
+      'content-length': fs.statSync(file).size,
+      'content-type': 'application/octet-stream'
+    })
+    fs.createReadStream(file).pipe(res)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise(resolve => server.close(() => resolve()))
+  }
+}
+
+export const sha256File = (file: string): string =>
+  fs.readFileSync(`${file}.sha256`, 'utf8').trim().split(/\s+/)[0]
+
+/** Runs the bundle on the host, printing its log as it goes. */
+export function runOnHost(options: RunOptions & { name: string }): Promise<ActionResult> {
+  const dirs = options.dirs ?? makeRunnerDirs(freshDir(path.join(WORK, options.name, 'job')))
+  return runAction({ echo: process.env.E2E_QUIET !== '1', ...options, dirs })
+}
+
+function freshDir(dir: string): string {
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** Variables of the host that mean nothing inside the root. */
+const HOST_ONLY = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'NODE_PATH', 'NODE_OPTIONS'])
+
+/**
+ * Runs the bundle inside the trixie root, with its Node, Emscripten and
+ * clang-19, as a job running in a container image would: the job's folders
+ * and the checkout live under the root, and the action sees their paths there.
+ */
+export function runInTrixie(
+  options: RunOptions & { name: string; rootEnv?: Record<string, string> }
+): Promise<ActionResult> {
+  const jobBase = freshDir(path.join(TRIXIE, 'work', options.name, 'job'))
+  const dirs: RunnerDirs = options.dirs ?? makeRunnerDirs(jobBase)
+  // The bundle is copied in: what runs is exactly dist/ as committed.
+  const bundle = path.join(TRIXIE, 'opt', 'cpython-wasm-action')
+  fs.rmSync(bundle, { recursive: true, force: true })
+  execFileSync('cp', ['-a', path.join(REPO_ROOT, 'dist'), bundle])
+  const guestPath = (p: string): string =>
+    p.startsWith(TRIXIE) ? p.slice(TRIXIE.length) || '/' : p
+  return runAction({
+    echo: process.env.E2E_QUIET !== '1',
+    ...options,
+    dirs,
+    entry: path.join(bundle, 'index.js'),
+    guestPath,
+    launch: (entry, env) => {
+      const pass = Object.entries({ ...env, ...(options.rootEnv ?? {}) })
+        .filter(([k]) => !HOST_ONLY.has(k) || (options.rootEnv ?? {})[k] !== undefined)
+        .map(([k, v]) => `${k}=${v}`)
+      return {
+        command: path.join(REPO_ROOT, 'scripts', 'chroot-run.sh'),
+        args: [TRIXIE, ...pass, 'node', entry]
+      }
+    }
+  })
+}
+
+export const inTrixie = (p: string): string => path.join(TRIXIE, p)

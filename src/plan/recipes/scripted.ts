@@ -1,0 +1,155 @@
+/**
+ * The branch's own build scripts: Tools/wasm/wasi.py (3.13), Tools/wasm/wasi
+ * and Tools/wasm/emscripten (3.14), Platforms/WASI and Platforms/emscripten
+ * (main). They share one command-line shape: configure-build-python,
+ * make-build-python, [make-dependencies | make-libffi + make-mpdec],
+ * configure-host, make-host, with extra configure arguments after "--".
+ */
+import * as path from 'node:path'
+import { scriptSource } from '../../checkout/detect.js'
+import type { CommandStep } from '../types.js'
+import { optionArgs, step, type RecipeContext } from './common.js'
+
+export type Platform = 'wasi' | 'emscripten'
+
+export interface ScriptedPaths {
+  buildPython: string
+  /** where the target's finished build lives */
+  hostDir: string
+}
+
+export const EMSCRIPTEN_HOST = 'wasm32-emscripten'
+
+/** The newest scripts put the build Python in cross-build/<build triple>, earlier ones in cross-build/build. */
+export function scriptedPaths(
+  ctx: RecipeContext,
+  platform: Platform,
+  script: string
+): ScriptedPaths {
+  const crossBuild = path.join(ctx.facts.root, 'cross-build')
+  const source = scriptSource(ctx.facts.root, script)
+  const buildDir = /BUILD_GNU_TYPE/.test(source) ? ctx.runner.buildTriple : 'build'
+  return {
+    buildPython: path.join(crossBuild, buildDir, 'python'),
+    hostDir:
+      platform === 'wasi'
+        ? path.join(crossBuild, ctx.facts.wasiHostTriple)
+        : path.join(crossBuild, EMSCRIPTEN_HOST, 'build', 'python')
+  }
+}
+
+/**
+ * A --host-runner for the node:wasi runner, in the placeholders this script
+ * fills in. Scripts up to 3.14 map the checkout with {HOST_DIR}::{GUEST_DIR}
+ * and pass PYTHONPATH; main passes {ARGV0} and {CHECKOUT}.
+ */
+export function nodeWasiHostRunner(source: string, runner: string[]): string {
+  if (source.includes('{HOST_DIR}'))
+    return [
+      ...runner,
+      '--dir',
+      '{HOST_DIR}::{GUEST_DIR}',
+      '--env',
+      '{ENV_VAR_NAME}={ENV_VAR_VALUE}'
+    ].join(' ')
+  return [...runner, '--argv0', '{ARGV0}', '--dir', '{CHECKOUT}::/'].join(' ')
+}
+
+export function scriptedSteps(
+  ctx: RecipeContext,
+  platform: Platform,
+  script: string,
+  options: { buildPython: boolean; hostRunner?: string }
+): { buildPython: CommandStep[]; dependencies: CommandStep[]; target: CommandStep[] } {
+  const root = ctx.facts.root
+  const source = scriptSource(root, script)
+  const run = (sub: string, extra: string[] = []): string[] => [
+    ctx.runner.hostPython,
+    path.join(root, script),
+    sub,
+    ...extra
+  ]
+  const id = platform === 'wasi' ? 'wasi' : 'emscripten'
+  const part =
+    platform === 'wasi' ? 'wasi' : (ctx.inputs.targets.find(t => t !== 'wasi') ?? 'emscripten-node')
+  const toolEnv = platform === 'wasi' ? 'wasi-sdk' : 'emscripten'
+  const name = path.basename(script)
+  // Debug builds: the scripts infer --with-pydebug for the host from the build Python.
+  const debug = ctx.inputs.buildType === 'debug' ? ['--with-pydebug'] : []
+  const hostArgs = optionArgs(ctx, platform === 'wasi' ? 'wasi' : 'emscripten-node').filter(
+    a => a !== '--with-pydebug'
+  )
+
+  const buildPython = options.buildPython
+    ? [
+        step(ctx, {
+          id: 'build-python-configure',
+          title: `Configure the build Python (${name} configure-build-python)`,
+          part: 'build-python',
+          argv: run('configure-build-python', ['--', ...debug]),
+          cwd: root,
+          skipIfCached: 'build-python'
+        }),
+        step(ctx, {
+          id: 'build-python-make',
+          title: `Make the build Python (${name} make-build-python)`,
+          part: 'build-python',
+          argv: run('make-build-python'),
+          cwd: root,
+          skipIfCached: 'build-python'
+        })
+      ]
+    : []
+
+  const dependencies: CommandStep[] = []
+  if (platform === 'emscripten') {
+    const subs = /['"]make-dependencies['"]/.test(source)
+      ? ['make-dependencies']
+      : /['"]make-libffi['"]/.test(source)
+        ? ['make-libffi', 'make-mpdec']
+        : []
+    for (const sub of subs)
+      dependencies.push(
+        step(ctx, {
+          id: `emscripten-${sub}`,
+          title: `Build Emscripten dependencies (${name} ${sub})`,
+          part: 'dependencies',
+          argv: run(sub),
+          cwd: root,
+          toolEnv
+        })
+      )
+  }
+
+  const hostTriple =
+    platform === 'wasi' && /--host-triple/.test(source)
+      ? ['--host-triple', ctx.facts.wasiHostTriple]
+      : []
+  const configureExtra =
+    platform === 'wasi'
+      ? [
+          ...(ctx.toolDirs.wasiSdk ? ['--wasi-sdk', ctx.toolDirs.wasiSdk] : []),
+          ...(options.hostRunner ? ['--host-runner', options.hostRunner] : []),
+          ...hostTriple
+        ]
+      : ['--host-runner', options.hostRunner ?? ctx.runner.nodePath]
+  const target = [
+    step(ctx, {
+      id: `${id}-configure`,
+      title: `Configure ${id} (${name} configure-host)`,
+      part,
+      argv: run('configure-host', [...configureExtra, '--', ...hostArgs]),
+      cwd: root,
+      toolEnv
+    }),
+    step(ctx, {
+      id: `${id}-make`,
+      title: `Make ${id} (${name} make-host)`,
+      part,
+      argv: run('make-host', hostTriple),
+      cwd: root,
+      toolEnv
+    })
+  ]
+  return { buildPython, dependencies, target }
+}

@@ -1,0 +1,144 @@
+/**
+ * emsdk: the tag's source archive, then `emsdk install` and `emsdk activate`,
+ * which download the SDK itself. Emscripten writes absolute paths into its
+ * config, so the SDK is installed where it stays (the tool cache path) and
+ * marked complete only once activated.
+ */
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+import * as io from '@actions/io'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { checkEmscriptenVersion } from '../emscripten-version.js'
+import { ToolchainError } from '../errors.js'
+import type { ToolchainEnv } from '../index.js'
+import { emscriptenDir, emscriptenVersion } from '../preinstalled.js'
+import { ToolInstaller } from './base.js'
+
+/** The environment `emsdk construct_env` reports: new PATH entries and variables. */
+export interface EmsdkEnvironment {
+  path: string[]
+  vars: Record<string, string>
+  unset: string[]
+}
+
+function unquote(value: string): string {
+  const v = value.trim().replace(/;$/, '').trim()
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) return v.slice(1, -1)
+  return v
+}
+
+/**
+ * Parses construct_env's sh output: `export K="V";`, `K=V`, `unset K;`.
+ * PATH holds the whole search path; only entries not already in
+ * `currentPath` are new, in the order emsdk gives them.
+ */
+export function parseEmsdkEnvironment(output: string, currentPath = ''): EmsdkEnvironment {
+  const result: EmsdkEnvironment = { path: [], vars: {}, unset: [] }
+  const existing = new Set(currentPath.split(path.delimiter).filter(Boolean))
+  for (const raw of output.split('\n')) {
+    const line = raw.trim()
+    const unset = /^unset\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?$/.exec(line)
+    if (unset) {
+      result.unset.push(unset[1])
+      continue
+    }
+    const assignment = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line)
+    if (!assignment) continue
+    const [, name, value] = assignment
+    if (name === 'PATH') {
+      for (const entry of unquote(value).split(path.delimiter))
+        if (entry && !existing.has(entry) && !result.path.includes(entry)) result.path.push(entry)
+    } else result.vars[name] = unquote(value)
+  }
+  return result
+}
+
+export class EmsdkInstaller extends ToolInstaller {
+  protected readonly tarFlags = 'xz'
+
+  protected topDir(): string {
+    // GitHub names a tag archive's folder <repository>-<tag>
+    return `emsdk-${this.plan.version}`
+  }
+
+  protected checkLayout(dir: string): void {
+    this.requireFile(dir, 'emsdk')
+  }
+
+  async install(): Promise<string> {
+    checkEmscriptenVersion(this.plan.version, `emsdk-version ${this.plan.version}`)
+    const dir = await super.install()
+    if (!emscriptenDir(dir))
+      throw new ToolchainError(
+        `${this.release}: the tool cache entry ${dir} holds no activated Emscripten; delete it and run again`
+      )
+    return dir
+  }
+
+  protected async installArchive(archive: string): Promise<string> {
+    const dest = this.cachePath
+    // unpacked next to its final place, so the move is a rename on one file system
+    const staging = `${dest}.partial`
+    await io.rmRF(staging)
+    await io.rmRF(`${dest}.complete`)
+    await io.rmRF(dest)
+    try {
+      const top = await this.group('extract', () => this.extract(archive, staging))
+      fs.renameSync(top, dest)
+    } finally {
+      await io.rmRF(staging)
+    }
+    const emsdk = path.join(dest, 'emsdk')
+    for (const command of ['install', 'activate']) {
+      await this.group(`emsdk ${command} ${this.plan.version}`, async () => {
+        const code = await exec.exec(emsdk, [command, this.plan.version], {
+          cwd: dest,
+          ignoreReturnCode: true
+        })
+        if (code !== 0)
+          throw new ToolchainError(
+            `${this.release}: \`emsdk ${command} ${this.plan.version}\` failed with exit code ${code} (its output is in the log group above); nothing was cached.`
+          )
+      })
+    }
+    const emDir = emscriptenDir(dest)
+    if (!emDir)
+      throw new ToolchainError(
+        `${this.release}: emsdk install ${this.plan.version} left no upstream/emscripten/emscripten-version.txt`
+      )
+    const installed = emscriptenVersion(emDir)
+    if (!installed.startsWith(this.plan.version))
+      core.warning(`${this.release}: emsdk installed Emscripten ${installed}`)
+    // tc.find treats <dir>.complete as the sign of a finished install (as tc.cacheDir writes it)
+    fs.writeFileSync(`${dest}.complete`, '')
+    return dest
+  }
+
+  async environment(dir: string): Promise<ToolchainEnv> {
+    return this.group('environment', async () => {
+      const { stdout, exitCode, stderr } = await exec.getExecOutput(
+        path.join(dir, 'emsdk'),
+        ['construct_env'],
+        { cwd: dir, silent: true, ignoreReturnCode: true, env: childEnv({ EMSDK_QUIET: '1' }) }
+      )
+      if (exitCode !== 0)
+        throw new ToolchainError(
+          `${this.release}: \`emsdk construct_env\` failed with exit code ${exitCode}: ${stderr.trim()}`
+        )
+      const env = parseEmsdkEnvironment(stdout, process.env.PATH)
+      // addPath prepends, so the first entry goes in last
+      for (const entry of [...env.path].reverse()) core.addPath(entry)
+      for (const [name, value] of Object.entries(env.vars)) core.exportVariable(name, value)
+      for (const entry of env.path) core.info(`PATH += ${entry}`)
+      for (const [name, value] of Object.entries(env.vars)) core.info(`${name}=${value}`)
+      return { path: env.path, vars: env.vars }
+    })
+  }
+}
+
+function childEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
+  return { ...env, ...extra }
+}
