@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
-import { fakeCheckout } from './support/fake-checkout.js'
+import { checkoutWithLayout as fakeCheckout } from './support/checkout-layouts.js'
 import { makeRunnerDirs, runAction } from './support/harness.js'
 
 let server: http.Server

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import { inspectCheckout, isForwardingShim, readVersion } from '../src/checkout/detect.js'
-import { fakeCheckout } from './support/fake-checkout.js'
+import { checkoutWithLayout as fakeCheckout } from './support/checkout-layouts.js'
 
 describe('recipe detection from the checkout', () => {
   test.each([

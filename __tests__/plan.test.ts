@@ -1,7 +1,7 @@
 import { inspectCheckout } from '../src/checkout/detect.js'
 import { loadInputs } from '../src/inputs/index.js'
 import { makePlan, PlanError } from '../src/plan/index.js'
-import { fakeCheckout, type Layout } from './support/fake-checkout.js'
+import { checkoutWithLayout as fakeCheckout, type Layout } from './support/checkout-layouts.js'
 import { runnerFacts } from './support/runner-facts.js'
 
 function planFor(layout: Layout, inputs: Record<string, string> = {}, runner = runnerFacts()) {

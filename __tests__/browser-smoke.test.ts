@@ -1,0 +1,160 @@
+/**
+ * The browser smoke test in real headless Chromium against real loopback
+ * servers, with a fixture build: CPython 3.11.2's python.html and
+ * python.worker.js and a stand-in python.js (see fixtures/browser-repl).
+ * Skipped when no Chrome or Chromium is installed.
+ */
+import { describe, expect, jest, test } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { writeBrowserBundle } from '../src/artifacts/browser.js'
+import { findBrowser, runBrowserSmokeTest, serveFolder } from '../src/build/browser-smoke.js'
+import type { SmokeTest } from '../src/plan/types.js'
+import { REPO_ROOT } from './support/harness.js'
+
+jest.setTimeout(180000)
+
+const FIXTURE = path.join(REPO_ROOT, '__tests__', 'fixtures', 'browser-repl')
+const browser = findBrowser()
+const withBrowser = browser ? test : test.skip
+
+function fixtureCopy(bundle = true): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-browser-'))
+  for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f))
+  if (bundle) writeBrowserBundle(dir)
+  return dir
+}
+
+function smokeTest(dir: string, expect: Partial<SmokeTest['expect']> = {}): SmokeTest {
+  return {
+    target: 'emscripten-browser',
+    runner: 'browser',
+    argv: [],
+    cwd: dir,
+    env: {},
+    expect: {
+      platform: 'emscripten',
+      machine: 'wasm32',
+      version: '3.11.2',
+      imports: ['json'],
+      ...expect
+    }
+  }
+}
+
+describe('findBrowser', () => {
+  test('CHROME_PATH wins, then the usual places; nothing found is undefined', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-bin-'))
+    const fake = path.join(dir, 'google-chrome-stable')
+    fs.writeFileSync(fake, '#!/bin/sh\n', { mode: 0o755 })
+    expect(findBrowser({ CHROME_PATH: fake, PATH: '' })).toBe(fake)
+    expect(findBrowser({ CHROMIUM_PATH: fake, PATH: '' })).toBe(fake)
+    const onPath = findBrowser({ PATH: dir })
+    // a system browser in /usr/bin comes first when there is one
+    expect([fake, '/usr/bin/chromium', '/usr/bin/google-chrome']).toContain(onPath)
+    fs.chmodSync(fake, 0o644)
+    if (!fs.existsSync('/usr/bin/chromium') && !fs.existsSync('/usr/bin/google-chrome'))
+      expect(findBrowser({ PATH: dir })).toBeUndefined()
+  })
+
+  test('no browser: the test is skipped with a warning, not failed', async () => {
+    const dir = fixtureCopy()
+    const r = await runBrowserSmokeTest(smokeTest(dir), { findBrowser: () => undefined })
+    expect(r.passed).toBe(true)
+    expect(r.skipped).toMatch(/no Chrome or Chromium found/)
+  })
+})
+
+describe('browser smoke test in headless Chromium', () => {
+  withBrowser(
+    'the REPL starts under serve.mjs, evaluates the smoke code and reports emscripten; without COOP/COEP it fails',
+    async () => {
+      const dir = fixtureCopy()
+      const shot = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-shot-')), 'repl.png')
+      const r = await runBrowserSmokeTest(smokeTest(dir), {
+        executablePath: browser,
+        screenshot: shot
+      })
+      expect(r.problems).toEqual([])
+      expect(r.passed).toBe(true)
+      expect(r.report).toMatchObject({
+        platform: 'emscripten',
+        machine: 'wasm32',
+        version: '3.11.2'
+      })
+      expect(r.output).toMatch(
+        /with headers: crossOriginIsolated true; SharedArrayBuffer available/
+      )
+      // the page's own REPL printed the prompt and the answer
+      expect(r.output).toMatch(/>>> exec\(/)
+      expect(r.withoutHeaders?.failed).toBe(true)
+      expect(r.withoutHeaders?.detail).toMatch(/crossOriginIsolated false/)
+      expect(r.withoutHeaders?.detail).toMatch(/SharedArrayBuffer unavailable/)
+      expect(r.withoutHeaders?.detail).toMatch(/worker error: .*SharedArrayBuffer/)
+      expect(r.screenshot).toBe(shot)
+      const png = fs.readFileSync(shot)
+      expect(png.subarray(1, 4).toString()).toBe('PNG')
+      expect(png.length).toBeGreaterThan(5000)
+      console.log(`browser smoke: ${r.seconds.toFixed(1)} s, screenshot ${png.length} bytes`)
+    }
+  )
+
+  withBrowser('a wrong answer fails the check', async () => {
+    const dir = fixtureCopy()
+    const r = await runBrowserSmokeTest(smokeTest(dir, { version: '3.12.0' }), {
+      executablePath: browser,
+      skipHeaderCheck: true
+    })
+    expect(r.passed).toBe(false)
+    expect(r.problems).toEqual(['version is "3.11.2", expected "3.12.0"'])
+  })
+
+  withBrowser('a page whose worker cannot start fails with the reason', async () => {
+    const dir = fixtureCopy()
+    fs.writeFileSync(path.join(dir, 'python.js'), 'throw new Error("python.js is broken")\n')
+    const r = await runBrowserSmokeTest(smokeTest(dir), {
+      executablePath: browser,
+      skipHeaderCheck: true,
+      timeoutMs: 20000
+    })
+    expect(r.passed).toBe(false)
+    expect(r.problems.join('\n')).toMatch(/the REPL did not start: .*python\.js is broken/)
+  })
+
+  withBrowser('a server with the wrong MIME type for .wasm breaks the page', async () => {
+    // without serve.mjs the runner serves with its own isolating server; break the type
+    const dir = fixtureCopy(false)
+    fs.renameSync(path.join(dir, 'python.wasm'), path.join(dir, 'python.bin'))
+    fs.writeFileSync(
+      path.join(dir, 'python.js'),
+      fs
+        .readFileSync(path.join(dir, 'python.js'), 'utf8')
+        .replace("fetch('python.wasm')", "fetch('python.bin')")
+    )
+    const r = await runBrowserSmokeTest(smokeTest(dir), {
+      executablePath: browser,
+      skipHeaderCheck: true,
+      timeoutMs: 20000
+    })
+    expect(r.passed).toBe(false)
+    expect(r.problems.join('\n')).toMatch(/MIME type/)
+  })
+
+  test('the plain server sends no isolation headers; the isolating one does', async () => {
+    const dir = fixtureCopy(false)
+    for (const isolation of [false, true]) {
+      const s = await serveFolder(dir, isolation)
+      try {
+        const res = await fetch(new URL('python.wasm', s.url))
+        expect(res.headers.get('content-type')).toBe('application/wasm')
+        expect(res.headers.get('cross-origin-embedder-policy')).toBe(
+          isolation ? 'require-corp' : null
+        )
+        expect((await fetch(new URL('../../etc/passwd', s.url))).status).toBe(404)
+      } finally {
+        await s.stop()
+      }
+    }
+  })
+})

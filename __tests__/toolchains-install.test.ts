@@ -1,0 +1,350 @@
+/**
+ * The bundled action installs emsdk, the WASI SDK and wasmtime from a
+ * loopback mirror through the tool cache, finds them there on the next run
+ * without a request, and turns every download fault into a clear failure that
+ * leaves nothing in the tool cache.
+ *
+ * The fake checkout's configure fails at once, so a run that got past the
+ * toolchains fails at the first build step; with CPYTHON_WASM_STOP_AFTER=toolchains
+ * the action stops before it and succeeds.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startDownloadServer, type DownloadServer } from './support/download-server.js'
+import { FAKE_CONFIGURE_MESSAGE, makeFakeCheckout } from './support/fake-checkout.js'
+import { makeRunnerDirs, runAction, type ActionResult, type RunnerDirs } from './support/harness.js'
+import {
+  emsdkArchive,
+  truncatedCopy,
+  wasiSdkArchive,
+  wasmtimeArchive,
+  type Archive
+} from './support/toolchain-archives.js'
+
+const ARCH = os.arch() === 'arm64' ? 'arm64' : 'x64'
+const SLOW = 150_000 // tc.downloadTool waits 10 to 20 s between attempts
+
+let work: string
+let checkout: string
+let server: DownloadServer
+/** an installed WASI SDK (wasi-sdk-path), for runs that only download wasmtime */
+let installedSdk: string
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-toolchains-'))
+  checkout = makeFakeCheckout(path.join(work, 'cpython'))
+  server = await startDownloadServer()
+  installedSdk = path.join(work, 'installed-wasi-sdk')
+  fs.mkdirSync(path.join(installedSdk, 'bin'), { recursive: true })
+  fs.writeFileSync(path.join(installedSdk, 'bin', 'clang'), '#!/bin/sh\n', { mode: 0o755 })
+})
+
+afterAll(async () => {
+  await server.close()
+  fs.rmSync(work, { recursive: true, force: true })
+})
+
+function serve(archive: Archive): Archive {
+  server.serve(archive.urlPath, archive.file)
+  return archive
+}
+
+/** Every file and folder under the tool cache, relative to it. */
+function toolCacheEntries(dirs: RunnerDirs): string[] {
+  return fs.readdirSync(dirs.toolCache, { recursive: true }).map(String).sort()
+}
+
+async function run(
+  inputs: Record<string, string>,
+  dirs: RunnerDirs = makeRunnerDirs(fs.mkdtempSync(path.join(work, 'job-')))
+): Promise<ActionResult> {
+  return runAction({
+    dirs,
+    inputs: {
+      source: checkout,
+      test: 'none',
+      upload: 'false',
+      cache: 'false',
+      'github-token': 'secret-token-for-github-only',
+      ...inputs
+    },
+    env: { CPYTHON_WASM_STOP_AFTER: 'toolchains' },
+    timeoutMs: SLOW - 10_000
+  })
+}
+
+/** The run got past the toolchains: it succeeded, or failed only at the fake build. */
+function expectToolchainsInstalled(result: ActionResult): void {
+  const otherErrors = result.errors.filter(e => !e.includes(FAKE_CONFIGURE_MESSAGE))
+  expect(otherErrors).toEqual([])
+  expect(result.stdout).not.toContain('::error::Unexpected')
+}
+
+/** The run failed on the toolchain, with this message, before any build step. */
+function expectFailure(result: ActionResult, ...messages: (string | RegExp)[]): void {
+  expect(result.exitCode).not.toBe(0)
+  expect(result.errors).toHaveLength(1)
+  for (const m of messages) expect(result.errors[0]).toMatch(m)
+  expect(result.stdout).not.toContain(FAKE_CONFIGURE_MESSAGE)
+}
+
+describe('WASI SDK and wasmtime', () => {
+  test(
+    'installs from the mirror, verifies the sums, exports the environment; a second run makes no request',
+    async () => {
+      const sdk = serve(wasiSdkArchive(work, 24, ARCH))
+      const wasmtime = serve(wasmtimeArchive(work, '22.0.0', ARCH))
+      const inputs = {
+        targets: 'wasi',
+        'wasi-sdk-version': '24',
+        'wasi-sdk-mirror': server.url,
+        'wasi-sdk-sha256': sdk.sha256,
+        'wasmtime-version': '22.0.0',
+        'wasmtime-mirror': server.url,
+        'wasmtime-sha256': wasmtime.sha256
+      }
+      const first = await run(inputs)
+      expectToolchainsInstalled(first)
+      expect(server.requests.get(sdk.urlPath)).toBe(1)
+      expect(server.requests.get(wasmtime.urlPath)).toBe(1)
+      // the token goes to github.com only, never to a mirror
+      expect(server.headers.get(sdk.urlPath)?.authorization).toBeUndefined()
+
+      const sdkDir = path.join(first.dirs.toolCache, 'wasi-sdk', '24.0.0', ARCH)
+      const wasmtimeDir = path.join(first.dirs.toolCache, 'wasmtime', '22.0.0', ARCH)
+      expect(fs.existsSync(path.join(sdkDir, 'bin', 'clang'))).toBe(true)
+      expect(fs.existsSync(path.join(sdkDir, 'share', 'wasi-sysroot', 'include'))).toBe(true)
+      expect(fs.existsSync(`${sdkDir}.complete`)).toBe(true)
+      expect(fs.existsSync(path.join(wasmtimeDir, 'wasmtime'))).toBe(true)
+      expect(fs.existsSync(`${wasmtimeDir}.complete`)).toBe(true)
+      expect(first.exportedEnv.WASI_SDK_PATH).toBe(sdkDir)
+      expect(first.addedPath).toContain(wasmtimeDir)
+      expect(first.outputs['wasi-sdk-version']).toBe('24')
+      expect(first.outputs['wasmtime-version']).toBe('22.0.0')
+      expect(first.stdout).toContain(`sha256 ${sdk.sha256} matches wasi-sdk-sha256`)
+      expect(first.stdout).toContain('::group::wasi-sdk 24: download')
+      expect(first.stdout).toContain('::group::wasmtime 22.0.0: extract')
+      // downloads and extractions are cleaned up
+      expect(
+        fs
+          .readdirSync(path.join(first.dirs.temp, 'cpython-wasm'))
+          .filter(f => /^(wasi-sdk|wasmtime)-/.test(f))
+      ).toEqual([])
+
+      const before = server.totalRequests()
+      const second = await run(inputs, first.dirs)
+      expectToolchainsInstalled(second)
+      expect(server.totalRequests()).toBe(before)
+      expect(second.stdout).toContain(`wasi-sdk 24: found in the tool cache at ${sdkDir}`)
+      expect(second.stdout).toContain(`wasmtime 22.0.0: found in the tool cache at ${wasmtimeDir}`)
+      expect(second.exportedEnv.WASI_SDK_PATH).toBe(sdkDir)
+      expect(second.addedPath).toContain(wasmtimeDir)
+    },
+    SLOW
+  )
+
+  test(
+    'WASI SDK 16 (the old layout) with no known sum installs with a warning that shows its sum',
+    async () => {
+      if (ARCH !== 'x64') return // there are no Arm builds before 23
+      const sdk = serve(wasiSdkArchive(work, 16))
+      const result = await run({
+        targets: 'wasi',
+        'wasi-sdk-version': '16',
+        'wasi-sdk-mirror': server.url,
+        'wasmtime-version': 'none'
+      })
+      expectToolchainsInstalled(result)
+      expect(result.warnings.join('\n')).toContain(
+        `set wasi-sdk-sha256: ${sdk.sha256} once you have checked it`
+      )
+      const sdkDir = path.join(result.dirs.toolCache, 'wasi-sdk', '16.0.0', 'x64')
+      expect(fs.existsSync(path.join(sdkDir, 'bin', 'clang'))).toBe(true)
+      expect(result.exportedEnv.WASI_SDK_PATH).toBe(sdkDir)
+    },
+    SLOW
+  )
+})
+
+describe('emsdk', () => {
+  test(
+    'installs and activates in the tool cache, exports its environment; a second run makes no request',
+    async () => {
+      const emsdk = serve(emsdkArchive(work, '3.1.58'))
+      const inputs = {
+        targets: 'emscripten-node',
+        'emsdk-version': '3.1.58',
+        'emsdk-mirror': server.url,
+        'emsdk-sha256': emsdk.sha256
+      }
+      const first = await run(inputs)
+      expectToolchainsInstalled(first)
+      expect(server.requests.get(emsdk.urlPath)).toBe(1)
+      const dir = path.join(first.dirs.toolCache, 'emsdk', '3.1.58', ARCH)
+      expect(fs.existsSync(`${dir}.complete`)).toBe(true)
+      expect(
+        fs.readFileSync(path.join(dir, 'upstream/emscripten/emscripten-version.txt'), 'utf8')
+      ).toContain('3.1.58')
+      // activate ran in the final place: the config names it
+      expect(fs.readFileSync(path.join(dir, '.emscripten'), 'utf8')).toContain(dir)
+      expect(first.exportedEnv.EMSDK).toBe(dir)
+      expect(first.exportedEnv.EMSDK_NODE).toBe(path.join(dir, 'node/20.18.0_64bit/bin/node'))
+      // the runner puts the last line of GITHUB_PATH first
+      expect([...first.addedPath].reverse()).toEqual([
+        dir,
+        path.join(dir, 'upstream/emscripten'),
+        path.join(dir, 'node/20.18.0_64bit/bin')
+      ])
+      expect(first.warnings.join('\n')).not.toContain('no known sha256')
+      for (const step of [
+        'download',
+        'extract',
+        'emsdk install 3.1.58',
+        'emsdk activate 3.1.58',
+        'environment'
+      ])
+        expect(first.stdout).toContain(`::group::emsdk 3.1.58: ${step}`)
+      expect(first.outputs['emsdk-version']).toBe('3.1.58')
+      expect(fs.readdirSync(path.join(first.dirs.toolCache, 'emsdk', '3.1.58'))).toEqual([
+        ARCH,
+        `${ARCH}.complete`
+      ])
+
+      const before = server.totalRequests()
+      const second = await run(inputs, first.dirs)
+      expectToolchainsInstalled(second)
+      expect(server.totalRequests()).toBe(before)
+      expect(second.stdout).toContain(`emsdk 3.1.58: found in the tool cache at ${dir}`)
+      expect(second.exportedEnv.EMSDK).toBe(dir)
+    },
+    SLOW
+  )
+
+  test(
+    'a failing emsdk install fails the run and leaves nothing in the tool cache',
+    async () => {
+      const emsdk = serve(emsdkArchive(work, '3.1.59', { failInstall: true }))
+      const result = await run({
+        targets: 'emscripten-node',
+        'emsdk-version': '3.1.59',
+        'emsdk-mirror': server.url,
+        'emsdk-sha256': emsdk.sha256
+      })
+      expectFailure(result, '`emsdk install 3.1.59` failed with exit code 1', 'nothing was cached')
+      expect(result.stdout).toContain('HTTP Error 503')
+      expect(toolCacheEntries(result.dirs)).toEqual([])
+    },
+    SLOW
+  )
+})
+
+describe('download faults', () => {
+  const wasmtimeOnly = (version: string, sha256?: string): Record<string, string> => ({
+    targets: 'wasi',
+    'wasi-sdk-path': installedSdk,
+    'wasmtime-version': version,
+    'wasmtime-mirror': server.url,
+    ...(sha256 ? { 'wasmtime-sha256': sha256 } : {})
+  })
+
+  test.concurrent(
+    'a 500, then the file: succeeds after one retry',
+    async () => {
+      const wasmtime = serve(wasmtimeArchive(work, '30.0.1', ARCH))
+      server.fail(wasmtime.urlPath, { status: 500 })
+      const result = await run(wasmtimeOnly('30.0.1', wasmtime.sha256))
+      expectToolchainsInstalled(result)
+      expect(server.requests.get(wasmtime.urlPath)).toBe(2)
+      expect(result.stdout).toContain('Unexpected HTTP response: 500')
+      expect(result.stdout).toMatch(/Waiting \d+ seconds before trying again/)
+      const dir = path.join(result.dirs.toolCache, 'wasmtime', '30.0.1', ARCH)
+      expect(fs.existsSync(path.join(dir, 'wasmtime'))).toBe(true)
+      expect(fs.existsSync(`${dir}.complete`)).toBe(true)
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a body cut short, then the file: succeeds after one retry',
+    async () => {
+      const wasmtime = serve(wasmtimeArchive(work, '30.0.2', ARCH))
+      server.fail(wasmtime.urlPath, 'truncate')
+      const result = await run(wasmtimeOnly('30.0.2', wasmtime.sha256))
+      expectToolchainsInstalled(result)
+      expect(server.requests.get(wasmtime.urlPath)).toBe(2)
+      expect(
+        fs.existsSync(path.join(result.dirs.toolCache, 'wasmtime', '30.0.2', ARCH, 'wasmtime'))
+      ).toBe(true)
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a 404 fails at once, naming the release and the URL',
+    async () => {
+      const url = `${server.url}/releases/download/wasi-sdk-99/wasi-sdk-99.0-${ARCH === 'x64' ? 'x86_64' : 'arm64'}-linux.tar.gz`
+      const result = await run({
+        targets: 'wasi',
+        'wasi-sdk-version': '99',
+        'wasi-sdk-mirror': server.url,
+        'wasmtime-version': 'none'
+      })
+      expectFailure(result, `wasi-sdk 99 not found at ${url} (HTTP 404)`)
+      expect(server.requests.get(new URL(url).pathname)).toBe(1)
+      expect(toolCacheEntries(result.dirs)).toEqual([])
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a server that closes every connection fails after three attempts',
+    async () => {
+      const wasmtime = serve(wasmtimeArchive(work, '30.0.3', ARCH))
+      server.fail(wasmtime.urlPath, 'close', 'close', 'close')
+      const result = await run(wasmtimeOnly('30.0.3', wasmtime.sha256))
+      expectFailure(
+        result,
+        `wasmtime 30.0.3: downloading ${server.url}${wasmtime.urlPath} failed after 3 attempts`
+      )
+      expect(server.requests.get(wasmtime.urlPath)).toBe(3)
+      expect(toolCacheEntries(result.dirs)).toEqual([])
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a truncated archive fails the checksum, showing both sums and the URL',
+    async () => {
+      const good = wasmtimeArchive(work, '30.0.4', ARCH)
+      const cut = serve(truncatedCopy(good, work))
+      const result = await run(wasmtimeOnly('30.0.4', good.sha256))
+      expectFailure(
+        result,
+        `wasmtime 30.0.4: checksum mismatch for ${server.url}${good.urlPath}`,
+        `expected sha256 ${good.sha256} (from wasmtime-sha256)`,
+        `actual sha256   ${cut.sha256}`
+      )
+      expect(server.requests.get(good.urlPath)).toBe(1)
+      expect(toolCacheEntries(result.dirs)).toEqual([])
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a truncated archive with no sum to check fails to extract and caches nothing',
+    async () => {
+      const good = wasmtimeArchive(work, '30.0.5', ARCH)
+      serve(truncatedCopy(good, work))
+      const result = await run(wasmtimeOnly('30.0.5'))
+      expectFailure(
+        result,
+        `wasmtime 30.0.5: ${server.url}${good.urlPath} is not a complete .tar.xz archive`
+      )
+      expect(result.warnings.join('\n')).toContain('no known sha256')
+      expect(toolCacheEntries(result.dirs)).toEqual([])
+    },
+    SLOW
+  )
+})
