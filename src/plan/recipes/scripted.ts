@@ -20,7 +20,7 @@ export interface ScriptedPaths {
 
 export const EMSCRIPTEN_HOST = 'wasm32-emscripten'
 
-/** The newest scripts put the build Python in cross-build/<build triple>, earlier ones in cross-build/build. */
+/** Where the script builds the build Python and the target. */
 export function scriptedPaths(
   ctx: RecipeContext,
   platform: Platform,
@@ -28,7 +28,11 @@ export function scriptedPaths(
 ): ScriptedPaths {
   const crossBuild = path.join(ctx.facts.root, 'cross-build')
   const source = scriptSource(ctx.facts.root, script)
-  const buildDir = /BUILD_GNU_TYPE/.test(source) ? ctx.runner.buildTriple : 'build'
+  // `CROSS_BUILD_DIR / "build"` up to 3.14; main names the folder after the build triple
+  const buildDir =
+    /cross_build_dir\s*\/\s*["']build["']/i.test(source) || !/BUILD_GNU_TYPE/.test(source)
+      ? 'build'
+      : ctx.runner.buildTriple
   return {
     buildPython: path.join(crossBuild, buildDir, 'python'),
     hostDir:
