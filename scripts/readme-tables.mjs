@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import * as prettier from 'prettier'
 import { parse } from 'yaml'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -29,7 +30,8 @@ export function tables(actionYaml) {
   }
 }
 
-export function updateReadme(readme, actionYaml) {
+/** README.md with fresh tables, formatted as prettier would (npm run format). */
+export async function updateReadme(readme, actionYaml) {
   let text = readme
   for (const [name, table] of Object.entries(tables(actionYaml))) {
     const pattern = new RegExp(`(<!-- ${name} -->)[\\s\\S]*?(<!-- /${name} -->)`)
@@ -37,13 +39,14 @@ export function updateReadme(readme, actionYaml) {
       throw new Error(`README.md has no <!-- ${name} --> ... <!-- /${name} --> markers`)
     text = text.replace(pattern, (_, open, close) => `${open}\n${table}\n${close}`)
   }
-  return text
+  const options = (await prettier.resolveConfig(join(root, 'README.md'))) ?? {}
+  return prettier.format(text, { ...options, parser: 'markdown' })
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readmePath = join(root, 'README.md')
   const readme = readFileSync(readmePath, 'utf8')
-  const updated = updateReadme(readme, readFileSync(join(root, 'action.yml'), 'utf8'))
+  const updated = await updateReadme(readme, readFileSync(join(root, 'action.yml'), 'utf8'))
   if (process.argv.includes('--check')) {
     if (updated !== readme) {
       console.error('README.md tables are out of date: run node scripts/readme-tables.mjs')
