@@ -199,3 +199,25 @@ describe('the plan', () => {
     ])
   })
 })
+
+describe('the build Python', () => {
+  test('lives where the branch builds it, whichever targets a job asks for (3.13)', () => {
+    const all = planFor('wasi-py', { 'wasmtime-version': 'none' }).plan
+    const emscriptenOnly = planFor('wasi-py', { targets: 'emscripten-node' }).plan
+    expect(all.buildPython.replace(all.source, '')).toBe('/cross-build/build/python')
+    expect(emscriptenOnly.buildPython.replace(emscriptenOnly.source, '')).toBe(
+      '/cross-build/build/python'
+    )
+  })
+
+  test('only: build-python plans the build Python alone, with no toolchain', () => {
+    const { commands, plan } = planFor('manual', { only: 'build-python' })
+    expect(commands).toEqual([
+      '<src>/builddir/build$ ../../configure -C',
+      '<src>/builddir/build$ make -j4'
+    ])
+    expect(plan.toolchains).toEqual([])
+    expect(plan.artifacts).toEqual([])
+    expect(plan.smoke).toEqual([])
+  })
+})

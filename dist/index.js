@@ -33752,6 +33752,7 @@ function loadInputs(read = fromActions, workspace = defaultWorkspace()) {
     const cacheSave = oneOf('cache-save', ['auto', 'always', 'never'], 'auto');
     const upload = bool('upload', true);
     const dryRun = bool('dry-run', false);
+    const only = oneOf('only', ['all', 'build-python'], 'all');
     const retentionDays = integer('retention-days', 0, 90, 0);
     const compressionLevel = integer('compression-level', 0, 9, 6);
     if (targets.length > 0 && !targets.some(isEmscripten)) {
@@ -33822,7 +33823,8 @@ function loadInputs(read = fromActions, workspace = defaultWorkspace()) {
         artifactName,
         retentionDays,
         compressionLevel,
-        dryRun
+        dryRun,
+        only
     };
     if (problems.length > 0)
         throw new InputError(problems);
@@ -33852,7 +33854,7 @@ function emsdkUrl(version, base = DEFAULT_BASE.emsdk) {
     return `${base}/archive/refs/tags/${version}.tar.gz`;
 }
 /** The archive's top folder and file name. Arm builds exist from WASI SDK 23 on. */
-function wasiSdkAsset(major, arch) {
+function urls_wasiSdkAsset(major, arch) {
     if (major <= 22) {
         if (arch !== 'x64')
             throw new UnsupportedToolchainError(`WASI SDK ${major} has no ${arch} Linux build (Arm builds start at 23); choose wasi-sdk-version 23 or newer, or wasi-sdk-path`);
@@ -33862,14 +33864,14 @@ function wasiSdkAsset(major, arch) {
     return { file: `${name}.tar.gz`, topDir: name };
 }
 function wasiSdkUrl(major, arch, base = DEFAULT_BASE['wasi-sdk']) {
-    return `${base}/releases/download/wasi-sdk-${major}/${wasiSdkAsset(major, arch).file}`;
+    return `${base}/releases/download/wasi-sdk-${major}/${urls_wasiSdkAsset(major, arch).file}`;
 }
-function wasmtimeAsset(version, arch) {
+function urls_wasmtimeAsset(version, arch) {
     const name = `wasmtime-v${version.replace(/^v/, '')}-${arch === 'x64' ? 'x86_64' : 'aarch64'}-linux`;
     return { file: `${name}.tar.xz`, topDir: name };
 }
 function wasmtimeUrl(version, arch, base = DEFAULT_BASE.wasmtime) {
-    return `${base}/releases/download/v${version.replace(/^v/, '')}/${wasmtimeAsset(version, arch).file}`;
+    return `${base}/releases/download/v${version.replace(/^v/, '')}/${urls_wasmtimeAsset(version, arch).file}`;
 }
 /**
  * The version string used in the tool cache: valid semver, written the way
@@ -34175,11 +34177,14 @@ function manualTarget(ctx, target, buildPython) {
 
 
 const EMSCRIPTEN_HOST = 'wasm32-emscripten';
-/** The newest scripts put the build Python in cross-build/<build triple>, earlier ones in cross-build/build. */
+/** Where the script builds the build Python and the target. */
 function scriptedPaths(ctx, platform, script) {
     const crossBuild = external_node_path_namespaceObject.join(ctx.facts.root, 'cross-build');
     const source = scriptSource(ctx.facts.root, script);
-    const buildDir = /BUILD_GNU_TYPE/.test(source) ? ctx.runner.buildTriple : 'build';
+    // `CROSS_BUILD_DIR / "build"` up to 3.14; main names the folder after the build triple
+    const buildDir = /cross_build_dir\s*\/\s*["']build["']/i.test(source) || !/BUILD_GNU_TYPE/.test(source)
+        ? 'build'
+        : ctx.runner.buildTriple;
     return {
         buildPython: external_node_path_namespaceObject.join(crossBuild, buildDir, 'python'),
         hostDir: platform === 'wasi'
@@ -34355,7 +34360,7 @@ function planToolchains(inputs, facts, runner) {
         ]);
     };
     const download = (tool, version, from, url, sha256Input) => {
-        const table = knownSha256(url);
+        const table = knownSha256For(tool, version, runner.arch);
         return {
             tool,
             version,
@@ -34406,9 +34411,11 @@ function makePlan(inputs, facts, runner) {
     const problems = checkOptions(inputs, facts);
     if (problems.length > 0)
         throw new PlanError(problems);
+    // only: build-python (the reusable workflow's shared job) needs no wasm toolchain
+    const onlyBuildPython = inputs.only === 'build-python';
     let toolchains;
     try {
-        toolchains = planToolchains(inputs, facts, runner);
+        toolchains = onlyBuildPython ? [] : planToolchains(inputs, facts, runner);
     }
     catch (e) {
         if (e instanceof UnsupportedToolchainError)
@@ -34484,9 +34491,18 @@ function makePlan(inputs, facts, runner) {
     }
     const manualTargets = targets.filter(t => (t === 'wasi' ? !scriptedWasi : !scriptedEmscripten));
     if (manualTargets.length > 0 && buildPython === undefined) {
-        const built = manualBuildPython(ctx);
-        buildPython = built.python;
-        buildPythonSteps.push(...built.steps);
+        if (facts.wasiRecipe && facts.wasiRecipe !== 'manual') {
+            // Where this branch's WASI script builds it, so that one cache entry serves
+            // every target of the branch, whichever targets a job asks for (3.13).
+            const script = facts.wasiScript;
+            buildPython = scriptedPaths(ctx, 'wasi', script).buildPython;
+            buildPythonSteps.push(...scriptedSteps(ctx, 'wasi', script, { buildPython: true }).buildPython);
+        }
+        else {
+            const built = manualBuildPython(ctx);
+            buildPython = built.python;
+            buildPythonSteps.push(...built.steps);
+        }
     }
     if (manualTargets.some(isEmscripten))
         dependencySteps.push(...manualEmscriptenPorts(ctx));
@@ -34498,13 +34514,11 @@ function makePlan(inputs, facts, runner) {
     }
     // wasi first, then Emscripten, in the order the user listed the targets
     const order = (s) => (s.part === 'wasi' ? 0 : 1);
-    const steps = [
-        ...buildPythonSteps,
-        ...dependencySteps,
-        ...targetSteps.sort((a, b) => order(a) - order(b))
-    ];
+    const steps = onlyBuildPython
+        ? buildPythonSteps
+        : [...buildPythonSteps, ...dependencySteps, ...targetSteps.sort((a, b) => order(a) - order(b))];
     const artifactsDir = external_node_path_namespaceObject.join(work, 'artifacts');
-    const artifacts = targets.map(target => ({
+    const artifacts = (onlyBuildPython ? [] : targets).map(target => ({
         target,
         buildDir: buildDirs[target],
         dir: external_node_path_namespaceObject.join(artifactsDir, target),
@@ -34536,9 +34550,8 @@ function makePlan(inputs, facts, runner) {
         smoke,
         artifacts,
         caches: [],
-        warnings: toolchains
-            .filter(t => t.source === 'download' && !t.sha256)
-            .map(t => `${t.tool} ${t.version}: no known sha256 for ${t.url}; set ${t.tool}-sha256 to verify the download`),
+        // the installer warns about a download with no known sum, with the sum it got
+        warnings: [],
         options: {
             buildType: inputs.buildType,
             pthreads: inputs.pthreads,
@@ -35943,7 +35956,7 @@ function childEnv(extra) {
 class WasiSdkInstaller extends ToolInstaller {
     tarFlags = 'xz';
     topDir() {
-        return wasiSdkAsset(Number(this.plan.version), this.context.arch).topDir;
+        return urls_wasiSdkAsset(Number(this.plan.version), this.context.arch).topDir;
     }
     checkLayout(dir) {
         this.requireFile(dir, 'bin/clang');
@@ -35963,7 +35976,7 @@ class WasiSdkInstaller extends ToolInstaller {
 class WasmtimeInstaller extends ToolInstaller {
     tarFlags = 'xJ';
     topDir() {
-        return wasmtimeAsset(this.plan.version, this.context.arch).topDir;
+        return urls_wasmtimeAsset(this.plan.version, this.context.arch).topDir;
     }
     checkLayout(dir) {
         this.requireFile(dir, 'wasmtime');
@@ -36123,6 +36136,11 @@ async function main_run() {
         lib_core/* info */.pq(planText(plan));
         lib_core/* endGroup */.N4();
         const envs = await installToolchains(plan, runner, work);
+        // For tests of the installers: stop once the toolchains are in place.
+        if (process.env.CPYTHON_WASM_STOP_AFTER === 'toolchains') {
+            lib_core/* info */.pq('CPYTHON_WASM_STOP_AFTER=toolchains: stopping before the build');
+            return;
+        }
         const timings = await runSteps(plan.steps, envs, () => false);
         for (const artifact of plan.artifacts) {
             collectArtifact(artifact, facts);
@@ -36146,7 +36164,8 @@ async function main_run() {
         if (error instanceof InputError ||
             error instanceof PlanError ||
             error instanceof CheckoutError ||
-            error instanceof StepError)
+            error instanceof StepError ||
+            error instanceof ToolchainError)
             lib_core/* setFailed */.C1(error.message);
         else
             lib_core/* setFailed */.C1(error instanceof Error ? (error.stack ?? error.message) : String(error));

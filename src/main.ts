@@ -13,7 +13,7 @@ import { wasiRunnerScript } from './plan/smoke.js'
 import { planText } from './report/plan-text.js'
 import { probeRunner } from './runner.js'
 import { State } from './state.js'
-import { installToolchains } from './toolchains/index.js'
+import { installToolchains, ToolchainError } from './toolchains/index.js'
 
 function setPlanOutputs(plan: Plan): void {
   core.setOutput('python-version', plan.python.text)
@@ -59,6 +59,11 @@ export async function run(): Promise<void> {
     core.endGroup()
 
     const envs = await installToolchains(plan, runner, work)
+    // For tests of the installers: stop once the toolchains are in place.
+    if (process.env.CPYTHON_WASM_STOP_AFTER === 'toolchains') {
+      core.info('CPYTHON_WASM_STOP_AFTER=toolchains: stopping before the build')
+      return
+    }
     const timings: StepTiming[] = await runSteps(plan.steps, envs, () => false)
 
     for (const artifact of plan.artifacts) {
@@ -95,7 +100,8 @@ export async function run(): Promise<void> {
       error instanceof InputError ||
       error instanceof PlanError ||
       error instanceof CheckoutError ||
-      error instanceof StepError
+      error instanceof StepError ||
+      error instanceof ToolchainError
     )
       core.setFailed(error.message)
     else core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error))

@@ -36,6 +36,8 @@ export interface Inputs {
   retentionDays: number
   compressionLevel: number
   dryRun: boolean
+  /** all, or build-python: build and cache only the build Python (a workflow's shared job) */
+  only: 'all' | 'build-python'
 }
 
 /** All the problems with the inputs, reported together so one run shows every fix. */
@@ -219,6 +221,7 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   const cacheSave = oneOf('cache-save', ['auto', 'always', 'never'] as const, 'auto')
   const upload = bool('upload', true)
   const dryRun = bool('dry-run', false)
+  const only = oneOf('only', ['all', 'build-python'] as const, 'all')
   const retentionDays = integer('retention-days', 0, 90, 0)
   const compressionLevel = integer('compression-level', 0, 9, 6)
 
@@ -310,7 +313,8 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
     artifactName,
     retentionDays,
     compressionLevel,
-    dryRun
+    dryRun,
+    only
   }
   if (problems.length > 0) throw new InputError(problems)
   return inputs

@@ -5,7 +5,7 @@
 import * as path from 'node:path'
 import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
 import { isEmscripten, type Inputs, type Target } from '../inputs/index.js'
-import { knownSha256 } from '../toolchains/checksums.js'
+import { knownSha256For } from '../toolchains/checksums.js'
 import {
   emsdkUrl,
   toolCacheVersion,
@@ -104,7 +104,7 @@ function planToolchains(
     url: string,
     sha256Input: string
   ): ToolchainPlan => {
-    const table = knownSha256(url)
+    const table = knownSha256For(tool, version, runner.arch)
     return {
       tool,
       version,
@@ -172,9 +172,11 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   const problems = checkOptions(inputs, facts)
   if (problems.length > 0) throw new PlanError(problems)
 
+  // only: build-python (the reusable workflow's shared job) needs no wasm toolchain
+  const onlyBuildPython = inputs.only === 'build-python'
   let toolchains: ToolchainPlan[]
   try {
-    toolchains = planToolchains(inputs, facts, runner)
+    toolchains = onlyBuildPython ? [] : planToolchains(inputs, facts, runner)
   } catch (e) {
     if (e instanceof UnsupportedToolchainError)
       throw new PlanError([`wasi-sdk-version: ${e.message}`])
@@ -255,9 +257,19 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   }
   const manualTargets = targets.filter(t => (t === 'wasi' ? !scriptedWasi : !scriptedEmscripten))
   if (manualTargets.length > 0 && buildPython === undefined) {
-    const built = manualBuildPython(ctx)
-    buildPython = built.python
-    buildPythonSteps.push(...built.steps)
+    if (facts.wasiRecipe && facts.wasiRecipe !== 'manual') {
+      // Where this branch's WASI script builds it, so that one cache entry serves
+      // every target of the branch, whichever targets a job asks for (3.13).
+      const script = facts.wasiScript as string
+      buildPython = scriptedPaths(ctx, 'wasi', script).buildPython
+      buildPythonSteps.push(
+        ...scriptedSteps(ctx, 'wasi', script, { buildPython: true }).buildPython
+      )
+    } else {
+      const built = manualBuildPython(ctx)
+      buildPython = built.python
+      buildPythonSteps.push(...built.steps)
+    }
   }
   if (manualTargets.some(isEmscripten)) dependencySteps.push(...manualEmscriptenPorts(ctx))
   for (const target of manualTargets) {
@@ -268,14 +280,12 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   }
   // wasi first, then Emscripten, in the order the user listed the targets
   const order = (s: CommandStep): number => (s.part === 'wasi' ? 0 : 1)
-  const steps = [
-    ...buildPythonSteps,
-    ...dependencySteps,
-    ...targetSteps.sort((a, b) => order(a) - order(b))
-  ]
+  const steps = onlyBuildPython
+    ? buildPythonSteps
+    : [...buildPythonSteps, ...dependencySteps, ...targetSteps.sort((a, b) => order(a) - order(b))]
 
   const artifactsDir = path.join(work, 'artifacts')
-  const artifacts: ArtifactPlan[] = targets.map(target => ({
+  const artifacts: ArtifactPlan[] = (onlyBuildPython ? [] : targets).map(target => ({
     target,
     buildDir: buildDirs[target] as string,
     dir: path.join(artifactsDir, target),
@@ -312,12 +322,8 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     smoke,
     artifacts,
     caches: [],
-    warnings: toolchains
-      .filter(t => t.source === 'download' && !t.sha256)
-      .map(
-        t =>
-          `${t.tool} ${t.version}: no known sha256 for ${t.url}; set ${t.tool}-sha256 to verify the download`
-      ),
+    // the installer warns about a download with no known sum, with the sum it got
+    warnings: [],
     options: {
       buildType: inputs.buildType,
       pthreads: inputs.pthreads,

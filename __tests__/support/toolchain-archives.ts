@@ -1,0 +1,120 @@
+/**
+ * Builds toolchain release archives with the layouts the real releases have
+ * (top folder, bin/clang, share/wasi-sysroot, the wasmtime binary, an emsdk
+ * tree whose `emsdk` script answers install, activate and construct_env),
+ * with stand-in programs instead of compilers. Paths are the URL paths under
+ * a mirror base, as the projects publish them.
+ */
+import { execFileSync } from 'node:child_process'
+import * as crypto from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+export interface Archive {
+  /** URL path under the mirror base */
+  urlPath: string
+  file: string
+  sha256: string
+  /** the archive's top folder */
+  topDir: string
+}
+
+type Arch = 'x64' | 'arm64'
+
+function write(file: string, text: string, mode = 0o644): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, text, { mode })
+}
+
+function pack(root: string, topDir: string, file: string, compress: 'z' | 'J'): Archive {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  execFileSync('tar', [`-c${compress}f`, file, '-C', root, topDir])
+  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+  return { urlPath: '', file, sha256, topDir }
+}
+
+/** wasi-sdk-<N>.0/ up to 22, wasi-sdk-<N>.0-<x86_64|arm64>-linux/ from 23 on; VERSION from 25 on. */
+export function wasiSdkArchive(work: string, major: number, arch: Arch = 'x64'): Archive {
+  const suffix = major <= 22 ? 'linux' : `${arch === 'x64' ? 'x86_64' : 'arm64'}-linux`
+  const topDir = major <= 22 ? `wasi-sdk-${major}.0` : `wasi-sdk-${major}.0-${suffix}`
+  const root = fs.mkdtempSync(path.join(work, `wasi-sdk-${major}-`))
+  const sdk = path.join(root, topDir)
+  write(
+    path.join(sdk, 'bin', 'clang'),
+    `#!/bin/sh\necho "clang version 18.1.2 (wasi-sdk ${major})"\necho "Target: wasm32-unknown-wasi"\n`,
+    0o755
+  )
+  write(path.join(sdk, 'share', 'wasi-sysroot', 'include', 'stdio.h'), '/* stand-in */\n')
+  write(path.join(sdk, 'share', 'wasi-sysroot', 'lib', 'wasm32-wasi', 'libc.a'), '!<arch>\n')
+  if (major >= 25) write(path.join(sdk, 'VERSION'), `${major}.0\nwasi-libc: stand-in\n`)
+  const file = major <= 22 ? `wasi-sdk-${major}.0-linux.tar.gz` : `${topDir}.tar.gz`
+  const archive = pack(root, topDir, path.join(root, file), 'z')
+  return { ...archive, urlPath: `/releases/download/wasi-sdk-${major}/${file}` }
+}
+
+/** wasmtime-v<X>-<x86_64|aarch64>-linux/wasmtime, as a .tar.xz. */
+export function wasmtimeArchive(work: string, version: string, arch: Arch = 'x64'): Archive {
+  const topDir = `wasmtime-v${version}-${arch === 'x64' ? 'x86_64' : 'aarch64'}-linux`
+  const root = fs.mkdtempSync(path.join(work, `wasmtime-${version}-`))
+  write(path.join(root, topDir, 'wasmtime'), `#!/bin/sh\necho "wasmtime ${version}"\n`, 0o755)
+  write(path.join(root, topDir, 'LICENSE'), 'stand-in\n')
+  const archive = pack(root, topDir, path.join(root, `${topDir}.tar.xz`), 'J')
+  return { ...archive, urlPath: `/releases/download/v${version}/${topDir}.tar.xz` }
+}
+
+/**
+ * GitHub's tag archive of emsdk: emsdk-<tag>/emsdk. The stand-in script
+ * installs an Emscripten whose emcc prints its version, writes .emscripten on
+ * activate, and prints the environment on construct_env as emsdk does (exports
+ * on stdout, chatter on stderr). With failInstall, install leaves half a tree
+ * and fails, as an interrupted SDK download would.
+ */
+export function emsdkArchive(
+  work: string,
+  version: string,
+  options: { failInstall?: boolean } = {}
+): Archive {
+  const topDir = `emsdk-${version}`
+  const root = fs.mkdtempSync(path.join(work, `emsdk-${version}-`))
+  const script = `#!/bin/sh
+# stand-in for emsdk ${version}
+here=$(cd "$(dirname "$0")" && pwd)
+case "$1" in
+  install)
+    [ "$2" = "${version}" ] || { echo "error: tool or SDK not found: '$2'" >&2; exit 1; }
+    mkdir -p "$here/upstream/emscripten" "$here/upstream/bin" "$here/node/20.18.0_64bit/bin"
+    ${options.failInstall ? `echo "Error: Downloading URL 'https://storage.googleapis.com/...': HTTP Error 503" >&2; exit 1` : ''}
+    printf '#!/bin/sh\\necho "emcc (Emscripten gcc/clang-like replacement + linker emulating GNU ld) ${version}"\\n' >"$here/upstream/emscripten/emcc"
+    chmod +x "$here/upstream/emscripten/emcc"
+    echo '"${version}"' >"$here/upstream/emscripten/emscripten-version.txt"
+    echo "Done installing tool 'releases-stand-in-64bit'."
+    ;;
+  activate)
+    [ -d "$here/upstream/emscripten" ] || { echo "error: not installed: $2" >&2; exit 1; }
+    printf "NODE_JS = '%s'\\nLLVM_ROOT = '%s'\\n" "$here/node/20.18.0_64bit/bin/node" "$here/upstream/bin" >"$here/.emscripten"
+    echo "The Emscripten configuration file $here/.emscripten has been rewritten."
+    ;;
+  construct_env)
+    [ -f "$here/.emscripten" ] || { echo "error: no active SDK" >&2; exit 1; }
+    echo "Setting up EMSDK environment (suppress these messages with EMSDK_QUIET=1)" >&2
+    echo "export PATH=\\"$here:$here/upstream/emscripten:$here/node/20.18.0_64bit/bin:$PATH\\";"
+    echo "export EMSDK=\\"$here\\";"
+    echo "export EMSDK_NODE=\\"$here/node/20.18.0_64bit/bin/node\\";"
+    ;;
+  *) echo "usage: emsdk install|activate|construct_env" >&2; exit 1 ;;
+esac
+`
+  write(path.join(root, topDir, 'emsdk'), script, 0o755)
+  write(path.join(root, topDir, 'emsdk.py'), '# stand-in\n')
+  const archive = pack(root, topDir, path.join(root, `${version}.tar.gz`), 'z')
+  return { ...archive, urlPath: `/archive/refs/tags/${version}.tar.gz` }
+}
+
+/** A copy of `archive` cut to half its size (a truncated download that still ends cleanly). */
+export function truncatedCopy(archive: Archive, work: string): Archive {
+  const bytes = fs.readFileSync(archive.file)
+  const file = path.join(fs.mkdtempSync(path.join(work, 'truncated-')), path.basename(archive.file))
+  fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)))
+  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+  return { ...archive, file, sha256 }
+}
