@@ -54,6 +54,7 @@ describe('dry run on real CPython trees', () => {
       `<src>/builddir/wasi$ make ${jobs}`,
       `<src>/builddir/emscripten-node$ emconfigure ../../configure -C --host=wasm32-unknown-emscripten ${build} --with-build-python=<src>/builddir/build/python --with-emscripten-target=node`,
       `<src>/builddir/emscripten-node$ emmake make ${jobs}`,
+      '<src>/builddir/emscripten-browser$ cp <src>/builddir/emscripten-node/config.cache <src>/builddir/emscripten-browser/config.cache',
       `<src>/builddir/emscripten-browser$ emconfigure ../../configure -C --host=wasm32-unknown-emscripten ${build} --with-build-python=<src>/builddir/build/python --with-emscripten-target=browser`,
       `<src>/builddir/emscripten-browser$ emmake make ${jobs}`
     ])

@@ -36,6 +36,7 @@ describe('the plan', () => {
       '<src>/builddir/wasi$ make -j4',
       '<src>/builddir/emscripten-node$ CONFIG_SITE=<src>/Tools/wasm/config.site-wasm32-emscripten emconfigure ../../configure -C --host=wasm32-unknown-emscripten --build=x86_64-pc-linux-gnu --with-build-python=<src>/builddir/build/python --with-emscripten-target=node',
       '<src>/builddir/emscripten-node$ emmake make -j4',
+      '<src>/builddir/emscripten-browser$ cp <src>/builddir/emscripten-node/config.cache <src>/builddir/emscripten-browser/config.cache',
       '<src>/builddir/emscripten-browser$ CONFIG_SITE=<src>/Tools/wasm/config.site-wasm32-emscripten emconfigure ../../configure -C --host=wasm32-unknown-emscripten --build=x86_64-pc-linux-gnu --with-build-python=<src>/builddir/build/python --with-emscripten-target=browser',
       '<src>/builddir/emscripten-browser$ emmake make -j4'
     ])

@@ -34164,6 +34164,22 @@ function manualTarget(ctx, target, buildPython) {
         ]
     };
 }
+/**
+ * The second Emscripten target's configure starts from the first one's
+ * config.cache: the same compiler and flags answer the same checks, and what
+ * differs between node and browser configure sets outright, not from the
+ * cache. It saves one Emscripten configure (about ten minutes on 2 cores).
+ */
+function seedConfigCache(ctx, from, fromDir, to, toDir) {
+    return step(ctx, {
+        id: `${to}-seed-config-cache`,
+        title: `Seed ${to}'s config.cache from ${from}'s`,
+        part: to,
+        argv: ['cp', external_node_path_namespaceObject.join(fromDir, 'config.cache'), external_node_path_namespaceObject.join(toDir, 'config.cache')],
+        cwd: toDir,
+        skipIfCached: `config-cache-${to}`
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/plan/recipes/scripted.ts
 /**
@@ -34506,8 +34522,13 @@ function makePlan(inputs, facts, runner) {
     }
     if (manualTargets.some(isEmscripten))
         dependencySteps.push(...manualEmscriptenPorts(ctx));
+    const manualEmscripten = manualTargets.filter(isEmscripten);
     for (const target of manualTargets) {
         const built = manualTarget(ctx, target, buildPython);
+        if (manualEmscripten.length === 2 && target === manualEmscripten[1]) {
+            const first = manualEmscripten[0];
+            targetSteps.push(seedConfigCache(ctx, first, buildDirs[first], target, built.dir));
+        }
         targetSteps.push(...built.steps);
         buildDirs[target] = built.dir;
         hostTriples[target] = target === 'wasi' ? MANUAL_WASI_HOST : MANUAL_EMSCRIPTEN_HOST;

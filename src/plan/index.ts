@@ -20,6 +20,7 @@ import { artifactName } from './artifact-name.js'
 import { pinsFor } from './pins.js'
 import type { RecipeContext } from './recipes/common.js'
 import {
+  seedConfigCache,
   manualBuildPython,
   manualEmscriptenPorts,
   manualTarget,
@@ -272,8 +273,13 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     }
   }
   if (manualTargets.some(isEmscripten)) dependencySteps.push(...manualEmscriptenPorts(ctx))
+  const manualEmscripten = manualTargets.filter(isEmscripten)
   for (const target of manualTargets) {
     const built = manualTarget(ctx, target, buildPython as string)
+    if (manualEmscripten.length === 2 && target === manualEmscripten[1]) {
+      const first = manualEmscripten[0]
+      targetSteps.push(seedConfigCache(ctx, first, buildDirs[first] as string, target, built.dir))
+    }
     targetSteps.push(...built.steps)
     buildDirs[target] = built.dir
     hostTriples[target] = target === 'wasi' ? MANUAL_WASI_HOST : MANUAL_EMSCRIPTEN_HOST

@@ -131,3 +131,26 @@ export function manualTarget(
     ]
   }
 }
+
+/**
+ * The second Emscripten target's configure starts from the first one's
+ * config.cache: the same compiler and flags answer the same checks, and what
+ * differs between node and browser configure sets outright, not from the
+ * cache. It saves one Emscripten configure (about ten minutes on 2 cores).
+ */
+export function seedConfigCache(
+  ctx: RecipeContext,
+  from: Target,
+  fromDir: string,
+  to: Target,
+  toDir: string
+): CommandStep {
+  return step(ctx, {
+    id: `${to}-seed-config-cache`,
+    title: `Seed ${to}'s config.cache from ${from}'s`,
+    part: to,
+    argv: ['cp', path.join(fromDir, 'config.cache'), path.join(toDir, 'config.cache')],
+    cwd: toDir,
+    skipIfCached: `config-cache-${to}`
+  })
+}
