@@ -7,5 +7,7 @@ export default {
   testMatch: ['**/__tests__/e2e/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 60 * 60 * 1000,
-  maxWorkers: 1
+  // two scenarios at once: configure is single-threaded, so two lanes keep both cores busy
+  maxWorkers: 2,
+  testSequencer: '<rootDir>/__tests__/e2e/sequencer.cjs'
 }

@@ -8,23 +8,15 @@ import { describe, expect, jest, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { writeBrowserBundle } from '../src/artifacts/browser.js'
 import { findBrowser, runBrowserSmokeTest, serveFolder } from '../src/build/browser-smoke.js'
 import type { SmokeTest } from '../src/plan/types.js'
-import { REPO_ROOT } from './support/harness.js'
+import { browserFixture } from './support/browser-fixture.js'
 
 jest.setTimeout(180000)
 
-const FIXTURE = path.join(REPO_ROOT, '__tests__', 'fixtures', 'browser-repl')
 const browser = findBrowser()
 const withBrowser = browser ? test : test.skip
-
-function fixtureCopy(bundle = true): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-browser-'))
-  for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f))
-  if (bundle) writeBrowserBundle(dir)
-  return dir
-}
+const fixtureCopy = browserFixture
 
 function smokeTest(dir: string, expect: Partial<SmokeTest['expect']> = {}): SmokeTest {
   return {
@@ -87,7 +79,7 @@ describe('browser smoke test in headless Chromium', () => {
         /with headers: crossOriginIsolated true; SharedArrayBuffer available/
       )
       // the page's own REPL printed the prompt and the answer
-      expect(r.output).toMatch(/>>> exec\(/)
+      expect(r.output).toMatch(/>>> import json, os, sys\n/)
       expect(r.withoutHeaders?.failed).toBe(true)
       expect(r.withoutHeaders?.detail).toMatch(/crossOriginIsolated false/)
       expect(r.withoutHeaders?.detail).toMatch(/SharedArrayBuffer unavailable/)
@@ -99,6 +91,15 @@ describe('browser smoke test in headless Chromium', () => {
       console.log(`browser smoke: ${r.seconds.toFixed(1)} s, screenshot ${png.length} bytes`)
     }
   )
+
+  test('a browser that does not start fails the test with its output', async () => {
+    const r = await runBrowserSmokeTest(smokeTest(fixtureCopy()), {
+      executablePath: '/bin/false',
+      timeoutMs: 5000
+    })
+    expect(r.passed).toBe(false)
+    expect(r.problems.join('\n')).toMatch(/the browser test broke off: \/bin\/false did not start/)
+  })
 
   withBrowser('a wrong answer fails the check', async () => {
     const dir = fixtureCopy()

@@ -50,7 +50,8 @@ describe('the plan', () => {
     )
     expect(plan.smoke.map(s => `${s.target}:${s.runner}`)).toEqual([
       'wasi:wasmtime',
-      'emscripten-node:node'
+      'emscripten-node:node',
+      'emscripten-browser:browser'
     ])
   })
 

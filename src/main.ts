@@ -1,19 +1,45 @@
-/** The action's main step: inputs, plan, toolchains, build, smoke tests, artifacts, report. */
+/**
+ * The action's main step: inputs, plan, toolchains, caches, build, collect,
+ * smoke tests, artifacts, report. The post step saves the caches (post.ts).
+ */
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { writeBrowserBundle } from './artifacts/browser.js'
+import {
+  artifactOutputs,
+  uploadArtifacts,
+  uploadLogs,
+  type UploadedArtifact
+} from './artifacts/index.js'
+import { runBrowserSmokeTest } from './build/browser-smoke.js'
 import { collectArtifact } from './build/collect.js'
 import { runSteps, StepError, type StepTiming } from './build/executor.js'
-import { runSmokeTest, type SmokeResult } from './build/smoke.js'
+import { runSmokeTest } from './build/smoke.js'
 import { WASI_RUNNER_SOURCE } from './build/wasi-runner.js'
-import { CheckoutError, inspectCheckout } from './checkout/detect.js'
-import { InputError, loadInputs } from './inputs/index.js'
-import { makePlan, PlanError, workDir, type Plan } from './plan/index.js'
+import {
+  fingerprint,
+  planCaches,
+  recordCachesToSave,
+  restoreCaches,
+  saveDecision,
+  toolchainStepId,
+  verifiers,
+  type CacheHit
+} from './cache/index.js'
+import { CheckoutError, inspectCheckout, type CheckoutFacts } from './checkout/detect.js'
+import { InputError, loadInputs, type Inputs } from './inputs/index.js'
+import { makePlan, PlanError, workDir, type Plan, type RunnerFacts } from './plan/index.js'
 import { wasiRunnerScript } from './plan/smoke.js'
+import { addMatcher, removeMatcher } from './report/matcher.js'
 import { planText } from './report/plan-text.js'
+import { writeSummary, type SummarySmoke } from './report/summary.js'
 import { probeRunner } from './runner.js'
 import { State } from './state.js'
 import { installToolchains, ToolchainError } from './toolchains/index.js'
+
+/** Errors whose message says everything; anything else is reported with its stack. */
+const EXPECTED_ERRORS = [InputError, PlanError, CheckoutError, StepError, ToolchainError]
 
 function setPlanOutputs(plan: Plan): void {
   core.setOutput('python-version', plan.python.text)
@@ -35,77 +61,195 @@ function setPlanOutputs(plan: Plan): void {
   )
 }
 
+/** What a run did, for the outputs and the job summary, whether it failed or not. */
+class Run {
+  timings: StepTiming[] = []
+  hits = new Map<string, CacheHit>()
+  smoke: SummarySmoke[] = []
+  uploaded: UploadedArtifact[] = []
+  failure?: { step: string; message: string }
+
+  /** Times a phase of the action itself (not a build command) for the summary. */
+  async phase<T>(id: string, title: string, work: () => Promise<T>): Promise<T> {
+    const started = Date.now()
+    try {
+      const result = await work()
+      this.timings.push({ id, title, seconds: (Date.now() - started) / 1000, outcome: 'ran' })
+      return result
+    } catch (error) {
+      this.timings.push({ id, title, seconds: (Date.now() - started) / 1000, outcome: 'failed' })
+      this.failure ??= {
+        step: title,
+        message: error instanceof Error ? error.message : String(error)
+      }
+      throw error
+    }
+  }
+}
+
+/** Everything a run works from, settled before anything is installed or built. */
+interface Job {
+  inputs: Inputs
+  facts: CheckoutFacts
+  runner: RunnerFacts
+  plan: Plan
+  /** the action's own folder for this job (logs, runner scripts, artifacts) */
+  work: string
+}
+
+async function build({ inputs, facts, runner, plan, work }: Job, run: Run): Promise<void> {
+  fs.writeFileSync(wasiRunnerScript(work), WASI_RUNNER_SOURCE)
+
+  run.hits = await run.phase('cache-restore', 'Restore caches', () =>
+    restoreCaches(plan.caches, { verify: verifiers(plan) })
+  )
+  core.setOutput('cache-hits', JSON.stringify(Object.fromEntries(run.hits)))
+
+  const succeeded = new Set<string>()
+  try {
+    const envs = await run.phase('toolchains', 'Install toolchains', () =>
+      installToolchains(plan, runner, work)
+    )
+    for (const t of plan.toolchains)
+      if (t.source === 'download') succeeded.add(toolchainStepId(t.tool))
+    // For tests of the installers: stop once the toolchains are in place.
+    if (process.env.CPYTHON_WASM_STOP_AFTER === 'toolchains') {
+      core.info('CPYTHON_WASM_STOP_AFTER=toolchains: stopping before the build')
+      return
+    }
+    addMatcher(work)
+    try {
+      const timings = await runSteps(plan.steps, envs, id => run.hits.get(id) === 'exact')
+      run.timings.push(...timings)
+    } catch (error) {
+      run.timings.push(...((error as { timings?: StepTiming[] }).timings ?? []))
+      if (error instanceof StepError)
+        run.failure = { step: error.step.title, message: error.message }
+      throw error
+    } finally {
+      removeMatcher()
+    }
+  } finally {
+    for (const t of run.timings) if (t.outcome === 'ran') succeeded.add(t.id)
+    recordCachesToSave(
+      plan.caches,
+      run.hits,
+      succeeded,
+      saveDecision(inputs.cacheSave, runner.eventName)
+    )
+  }
+
+  await run.phase('collect', 'Collect the builds', async () => {
+    for (const artifact of plan.artifacts) {
+      collectArtifact(artifact, facts)
+      if (artifact.target === 'emscripten-browser' && artifact.recipe === 'manual')
+        writeBrowserBundle(artifact.dir)
+      core.setOutput(`${artifact.target}-dir`, artifact.dir)
+    }
+  })
+
+  for (const test of plan.smoke) {
+    await run.phase(`smoke-${test.target}`, `Smoke test ${test.target}`, async () => {
+      const result = await core.group(`Smoke test: ${test.target} (${test.runner})`, () =>
+        test.runner === 'browser'
+          ? runBrowserSmokeTest(test, {
+              screenshot: path.join(work, 'screenshots', `${test.target}.png`)
+            })
+          : runSmokeTest(test)
+      )
+      run.smoke.push(result)
+      if ('screenshot' in result && result.screenshot)
+        core.setOutput('browser-screenshot', result.screenshot)
+      if ('skipped' in result && result.skipped)
+        core.warning(`Smoke test ${test.target} skipped: ${result.skipped}`)
+      else if (!result.passed)
+        throw new Error(
+          `Smoke test ${test.target} (${test.runner}) failed: ${result.problems.join('; ')}`
+        )
+    })
+  }
+  core.setOutput(
+    'smoke-results',
+    JSON.stringify(
+      Object.fromEntries(
+        plan.artifacts.map(a => {
+          const r = run.smoke.find(s => s.target === a.target)
+          return [a.target, !r || r.skipped ? 'skipped' : r.passed ? 'passed' : 'failed']
+        })
+      )
+    )
+  )
+
+  if (inputs.upload && plan.artifacts.length > 0) {
+    run.uploaded = await run.phase('upload', 'Upload artifacts', () =>
+      uploadArtifacts(plan, inputs)
+    )
+    for (const [name, value] of Object.entries(artifactOutputs(run.uploaded)))
+      core.setOutput(name, value)
+  }
+}
+
 export async function run(): Promise<void> {
   core.saveState(State.IsPost, 'true')
+  const state = new Run()
+  let job: Job | undefined
   try {
     const inputs = loadInputs()
     const facts = inspectCheckout(inputs.source)
     const runner = await probeRunner(inputs)
     const plan = makePlan(inputs, facts, runner)
+    if (inputs.cache) plan.caches = planCaches(plan, runner, await fingerprint(plan))
     setPlanOutputs(plan)
     for (const w of plan.warnings) core.warning(w)
-
     if (inputs.dryRun) {
       core.info(planText(plan))
       core.info('\nDry run: nothing was installed or built.')
       return
     }
 
-    const work = workDir(runner)
-    fs.mkdirSync(work, { recursive: true })
-    fs.writeFileSync(wasiRunnerScript(work), WASI_RUNNER_SOURCE)
+    job = { inputs, facts, runner, plan, work: workDir(runner) }
+    fs.mkdirSync(job.work, { recursive: true })
     core.startGroup('Plan')
     core.info(planText(plan))
     core.endGroup()
-
-    const envs = await installToolchains(plan, runner, work)
-    // For tests of the installers: stop once the toolchains are in place.
-    if (process.env.CPYTHON_WASM_STOP_AFTER === 'toolchains') {
-      core.info('CPYTHON_WASM_STOP_AFTER=toolchains: stopping before the build')
-      return
-    }
-    const timings: StepTiming[] = await runSteps(plan.steps, envs, () => false)
-
-    for (const artifact of plan.artifacts) {
-      collectArtifact(artifact, facts)
-      core.setOutput(`${artifact.target}-dir`, artifact.dir)
-    }
-
-    const smoke: SmokeResult[] = []
-    for (const test of plan.smoke) {
-      const result = await core.group(`Smoke test: ${test.target} (${test.runner})`, () =>
-        runSmokeTest(test)
-      )
-      smoke.push(result)
-    }
-    core.setOutput(
-      'smoke-results',
-      JSON.stringify(
-        Object.fromEntries(
-          plan.artifacts.map(a => {
-            const r = smoke.find(s => s.target === a.target)
-            return [a.target, r ? (r.passed ? 'passed' : 'failed') : 'skipped']
-          })
-        )
-      )
-    )
-    void timings
-    const failed = smoke.filter(s => !s.passed)
-    if (failed.length > 0)
-      throw new Error(
-        `Smoke test failed:\n${failed.map(f => `  ${f.target} (${f.runner}): ${f.problems.join('; ')}`).join('\n')}`
-      )
+    await build(job, state)
   } catch (error) {
-    if (
-      error instanceof InputError ||
-      error instanceof PlanError ||
-      error instanceof CheckoutError ||
-      error instanceof StepError ||
-      error instanceof ToolchainError
+    const message = error instanceof Error ? error.message : String(error)
+    state.failure ??= { step: job ? 'Build' : 'Inputs and plan', message }
+    // A failed check can be diagnosed from its logs without running it again.
+    const logs =
+      job?.inputs.upload && job.plan.steps.length > 0
+        ? await uploadLogs(job.plan, job.inputs, path.join(job.work, 'logs-artifact'))
+        : undefined
+    if (job) await report(job, state, logs)
+    const known = EXPECTED_ERRORS.some(kind => error instanceof kind)
+    core.setFailed(
+      `${state.failure.step} failed: ${known || !(error instanceof Error) ? message : (error.stack ?? message)}`
     )
-      core.setFailed(error.message)
-    else core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    return
   }
+  if (job) await report(job, state)
 }
 
-void path
+async function report(
+  job: Job,
+  run: Run,
+  logs?: { name: string; id?: number; error?: string }
+): Promise<void> {
+  try {
+    await writeSummary({
+      plan: job.plan,
+      timings: run.timings,
+      cacheHits: run.hits,
+      artifacts: run.uploaded.length > 0 ? run.uploaded : undefined,
+      uploadSkipped: !job.inputs.upload,
+      smoke: run.smoke,
+      failure: run.failure,
+      logsArtifact: logs
+    })
+  } catch (error) {
+    core.warning(
+      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`
+    )
+  }
+}

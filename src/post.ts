@@ -1,10 +1,12 @@
-/** The post step: saves the caches the main step marked (issue: caching). */
+/** The post step: saves the cache entries the main step marked for saving. */
 import * as core from '@actions/core'
+import { saveCachesFromState } from './cache/index.js'
 
 export async function runPost(): Promise<void> {
   try {
-    core.debug('post step: nothing to save')
+    await saveCachesFromState()
   } catch (error) {
-    core.warning(`Post step: ${error instanceof Error ? error.message : String(error)}`)
+    // a cache is never worth a failed job
+    core.warning(`Saving caches failed: ${error instanceof Error ? error.message : String(error)}`)
   }
 }

@@ -67,10 +67,23 @@ export async function serveDirectory(
 export const sha256File = (file: string): string =>
   fs.readFileSync(`${file}.sha256`, 'utf8').trim().split(/\s+/)[0]
 
+export interface E2eOptions extends RunOptions {
+  name: string
+  /** also run the post step (cache saves), as the runner does after the job's steps */
+  withPost?: boolean
+}
+
+/** The main step, then the post step when asked, with the state the main step saved. */
+async function mainAndPost(options: E2eOptions): Promise<ActionResult & { post?: ActionResult }> {
+  const main = await runAction(options)
+  if (!options.withPost) return main
+  return { ...main, post: await runAction({ ...options, state: main.state }) }
+}
+
 /** Runs the bundle on the host, printing its log as it goes. */
-export function runOnHost(options: RunOptions & { name: string }): Promise<ActionResult> {
+export function runOnHost(options: E2eOptions): Promise<ActionResult & { post?: ActionResult }> {
   const dirs = options.dirs ?? makeRunnerDirs(freshDir(path.join(WORK, options.name, 'job')))
-  return runAction({ echo: process.env.E2E_QUIET !== '1', ...options, dirs })
+  return mainAndPost({ echo: process.env.E2E_QUIET !== '1', ...options, dirs })
 }
 
 function freshDir(dir: string): string {
@@ -88,8 +101,8 @@ const HOST_ONLY = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'NODE_PATH', 'NODE_
  * and the checkout live under the root, and the action sees their paths there.
  */
 export function runInTrixie(
-  options: RunOptions & { name: string; rootEnv?: Record<string, string> }
-): Promise<ActionResult> {
+  options: E2eOptions & { rootEnv?: Record<string, string> }
+): Promise<ActionResult & { post?: ActionResult }> {
   const jobBase = freshDir(path.join(TRIXIE, 'work', options.name, 'job'))
   const dirs: RunnerDirs = options.dirs ?? makeRunnerDirs(jobBase)
   // The bundle is copied in: what runs is exactly dist/ as committed.
@@ -98,7 +111,7 @@ export function runInTrixie(
   execFileSync('cp', ['-a', path.join(REPO_ROOT, 'dist'), bundle])
   const guestPath = (p: string): string =>
     p.startsWith(TRIXIE) ? p.slice(TRIXIE.length) || '/' : p
-  return runAction({
+  return mainAndPost({
     echo: process.env.E2E_QUIET !== '1',
     ...options,
     dirs,

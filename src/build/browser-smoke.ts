@@ -6,10 +6,12 @@
  * fail (no SharedArrayBuffer, no REPL), which shows the check can fail.
  *
  * CPython's page (Tools/wasm/python.html) loads xterm.js from a CDN. The
- * test never leaves 127.0.0.1: requests to other hosts are refused and a
+ * test never leaves 127.0.0.1: no host name resolves in the browser, and a
  * small terminal stands in for xterm with the API the page uses (open,
  * onData, onKey, write, clear, buffer.active.cursorX). Everything else is
  * the page's own code: its worker, python.js, python.wasm and python.data.
+ * Chromium is driven over the DevTools protocol (./cdp.ts), with the browser
+ * that is installed; nothing is downloaded.
  */
 import * as core from '@actions/core'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -19,6 +21,7 @@ import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import type { SmokeTest } from '../plan/types.js'
 import { SMOKE_CODE } from '../plan/smoke.js'
+import { launchBrowser, type Browser, type CdpPage } from './cdp.js'
 import { checkReport, type SmokeResult } from './smoke.js'
 
 export const CHROMIUM_ARGS = [
@@ -105,7 +108,8 @@ export async function serveFolder(dir: string, isolation: boolean): Promise<Serv
   const root = fs.realpathSync(dir)
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').split('?')[0])
-    const file = path.resolve(root, `.${name.endsWith('/') ? `${name}python.html` : name}`)
+    // joined, not resolved from '.': the bundler would take '.' for a folder to ship
+    const file = path.join(root, path.normalize(name.endsWith('/') ? `${name}python.html` : name))
     const headers: Record<string, string> = isolation
       ? {
           'Cross-Origin-Opener-Policy': 'same-origin',
@@ -226,7 +230,7 @@ const INIT_SCRIPT = `(() => {
     clear() { this.text = ''; this.render() }
     write(data) {
       let s = typeof data === 'string' ? data : this.decoder.decode(data, { stream: true })
-      s = s.replace(/\\x1b\\[D/g, '').replace(/\\x1b\\[P/g, '\\b').replace(/\\r/g, '')
+      s = s.replace(/\\x1b\\[D/g, '').replace(/\\x1b\\[P/g, '\\b').replace(/[\\r\\0]/g, '')
       for (const c of s) this.text = c === '\\b' ? this.text.slice(0, -1) : this.text + c
       this.buffer.active.cursorX = this.text.length - this.text.lastIndexOf('\\n') - 1
       this.render()
@@ -239,8 +243,25 @@ const INIT_SCRIPT = `(() => {
   }
 })()`
 
-/** One Python line that runs the multi-line smoke code at the REPL's prompt. */
-export const REPL_LINE = `exec(${JSON.stringify(SMOKE_CODE)})`
+/**
+ * The smoke code as pasted into the REPL: the page's worker takes at most 127
+ * characters per line through its SharedArrayBuffer, so the code goes in line
+ * by line, with the empty line the interactive prompt needs after a block.
+ */
+export function replInput(code: string = SMOKE_CODE): string {
+  const lines: string[] = []
+  let inBlock = false
+  for (const line of code.split('\n')) {
+    const indented = /^\s/.test(line)
+    if (inBlock && !indented) lines.push('')
+    lines.push(line)
+    inBlock = indented
+  }
+  if (inBlock) lines.push('')
+  const long = lines.find(l => l.length > 120)
+  if (long) throw new Error(`a smoke code line is too long for the REPL page: ${long}`)
+  return lines.join('\n') + '\n'
+}
 
 interface PageState {
   ready: boolean
@@ -251,81 +272,48 @@ interface PageState {
   text: string
 }
 
-type Page = import('playwright-core').Page
-type Browser = import('playwright-core').Browser
+const PAGE_STATE = `(() => {
+  const s = window.__smoke
+  return {
+    ready: s.ready,
+    isolated: window.crossOriginIsolated === true,
+    sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+    errors: s.errors,
+    workerErrors: s.workerErrors,
+    text: s.terminal ? s.terminal.text : ''
+  }
+})()`
 
-async function pageState(page: Page): Promise<PageState> {
-  return page.evaluate(() => {
-    const w = window as unknown as {
-      __smoke: {
-        ready: boolean
-        errors: string[]
-        workerErrors: string[]
-        terminal: { text: string } | null
-      }
-      crossOriginIsolated: boolean
-    }
-    return {
-      ready: w.__smoke.ready,
-      isolated: w.crossOriginIsolated,
-      sharedArrayBuffer:
-        typeof (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer === 'function',
-      errors: w.__smoke.errors,
-      workerErrors: w.__smoke.workerErrors,
-      text: w.__smoke.terminal?.text ?? ''
-    }
-  })
-}
+const pageState = (page: CdpPage): Promise<PageState> => page.evaluate<PageState>(PAGE_STATE)
 
 async function openPage(
   browser: Browser,
   url: string,
   timeoutMs: number
-): Promise<{ page: Page; state: PageState; consoleLines: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 760 } })
-  // Only the test server: the CDN's xterm.js is replaced by the stand-in terminal.
-  await context.route(
-    u => !/^http:\/\/127\.0\.0\.1[:/]/.test(u.href),
-    route => route.abort('blockedbyclient')
-  )
-  await context.addInitScript(INIT_SCRIPT)
-  const page = await context.newPage()
+): Promise<{ page: CdpPage; state: PageState; consoleLines: string[] }> {
+  const page = await browser.newPage(INIT_SCRIPT)
   const consoleLines: string[] = []
-  page.on('console', m => consoleLines.push(`[${m.type()}] ${m.text()}`))
-  page.on('worker', w =>
-    w.on('console', m => consoleLines.push(`[worker ${m.type()}] ${m.text()}`))
-  )
-  page.on('pageerror', e => consoleLines.push(`[pageerror] ${e.message}`))
-  await page.goto(url, { waitUntil: 'load', timeout: timeoutMs })
-  // ready (the worker loaded python.js and the wasm module) or an error
-  await page
-    .waitForFunction(
-      () => {
-        const s = (window as unknown as { __smoke: { ready: boolean; workerErrors: string[] } })
-          .__smoke
-        return s.ready || s.workerErrors.length > 0
-      },
-      undefined,
-      { timeout: timeoutMs, polling: 100 }
+  page.on('Runtime.consoleAPICalled', p => {
+    const args = (p.args as { value?: unknown; description?: string }[]) ?? []
+    consoleLines.push(
+      `[${String(p.type)}] ${args.map(a => a.value ?? a.description ?? '').join(' ')}`
     )
-    .catch(() => undefined)
+  })
+  page.on('Runtime.exceptionThrown', p => {
+    const d = p.exceptionDetails as { exception?: { description?: string }; text?: string }
+    consoleLines.push(`[exception] ${d.exception?.description ?? d.text ?? ''}`)
+  })
+  await page.goto(url, timeoutMs)
+  // ready (the worker loaded python.js and the wasm module) or an error in the worker
+  await page.waitFor('window.__smoke.ready || window.__smoke.workerErrors.length > 0', timeoutMs)
   return { page, state: await pageState(page), consoleLines }
 }
 
-async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<boolean> {
-  return page
-    .waitForFunction(
-      ([source, flags]) => {
-        const t = (window as unknown as { __smoke: { terminal: { text: string } | null } }).__smoke
-          .terminal
-        return !!t && new RegExp(source, flags).test(t.text)
-      },
-      [re.source, re.flags] as const,
-      { timeout: timeoutMs, polling: 100 }
-    )
-    .then(() => true)
-    .catch(() => false)
-}
+const waitForText = (page: CdpPage, re: RegExp, timeoutMs: number): Promise<boolean> =>
+  page.waitFor(
+    `window.__smoke.terminal && new RegExp(${JSON.stringify(re.source)}, ${JSON.stringify(re.flags)}).test(window.__smoke.terminal.text)`,
+    timeoutMs
+  )
 
 function describe(state: PageState): string {
   return [
@@ -363,14 +351,14 @@ export async function runBrowserSmokeTest(
   let screenshot: string | undefined
   let withoutHeaders: BrowserSmokeResult['withoutHeaders']
   let report: Record<string, unknown> | undefined
-  const { chromium } = await import('playwright-core')
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    timeout: 60000
-  })
+  let browser: Browser | undefined
   try {
+    // no name resolves: the page can reach 127.0.0.1 and nothing else (not the xterm.js CDN)
+    browser = await launchBrowser(executablePath, [
+      ...CHROMIUM_ARGS,
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      '--no-default-browser-check'
+    ])
     // 1. served as the artifact tells users to: its serve.mjs, else an isolating server
     const useScript = fs.existsSync(path.join(dir, 'serve.mjs'))
     const server = useScript ? await spawnServeScript(dir) : await serveFolder(dir, true)
@@ -383,13 +371,13 @@ export async function runBrowserSmokeTest(
         problems.push('the page is not cross-origin isolated although the server sent COOP/COEP')
       if (!state.ready) problems.push(`the REPL did not start: ${describe(state)}`)
       else {
-        await page.click('#repl', { timeout: 10000 })
+        await page.click('#repl')
         if (!(await waitForText(page, />>> $/, timeoutMs)))
           problems.push('the REPL printed no ">>> " prompt')
         else {
           await page.click('#smoke-terminal-input')
-          await page.keyboard.insertText(REPL_LINE)
-          await page.keyboard.press('Enter')
+          // pasted, as a person would: the page queues the lines and feeds one per prompt
+          await page.insertText(replInput())
           if (!(await waitForText(page, /\nSMOKE-REPORT [^\n]*\n/, timeoutMs)))
             problems.push('the REPL did not print the smoke report')
         }
@@ -400,12 +388,11 @@ export async function runBrowserSmokeTest(
       report = checked.report
       if (state.ready) problems.push(...checked.problems.filter(p => !problems.includes(p)))
       if (options.screenshot) {
-        fs.mkdirSync(path.dirname(options.screenshot), { recursive: true })
-        await page.screenshot({ path: options.screenshot, fullPage: true })
+        await page.screenshot(options.screenshot)
         screenshot = options.screenshot
       }
       if (problems.length > 0) output.push(...consoleLines)
-      await page.context().close()
+      await page.close()
     } finally {
       await server.stop()
     }
@@ -426,13 +413,17 @@ export async function runBrowserSmokeTest(
           problems.push(
             'the REPL started without cross-origin isolation headers, so this test cannot tell whether a server sends them'
           )
-        await page.context().close()
+        await page.close()
       } finally {
         await plain.stop()
       }
     }
+  } catch (error) {
+    problems.push(
+      `the browser test broke off: ${error instanceof Error ? error.message : String(error)}`
+    )
   } finally {
-    await browser.close()
+    await browser?.close()
   }
   const result: BrowserSmokeResult = {
     ...base,

@@ -313,7 +313,8 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   const smoke =
     inputs.test === 'smoke'
       ? artifacts
-          .filter(a => a.target !== 'emscripten-browser')
+          // the browser page exists in the manual recipe's build (python.html)
+          .filter(a => a.target !== 'emscripten-browser' || a.recipe === 'manual')
           .map(a => smokeTest(a, facts, runner, wasiRunner, wasmtime ? 'wasmtime' : 'node-wasi'))
       : []
 

@@ -51,6 +51,17 @@ export function smokeTest(
       expect: { platform: 'wasi', machine: 'wasm32', version, imports: ['json'] }
     }
   }
+  if (artifact.target === 'emscripten-browser') {
+    // python.html served with cross-origin isolation, driven in headless Chromium
+    return {
+      target: artifact.target,
+      runner: 'browser',
+      argv: [],
+      cwd: artifact.dir,
+      env: {},
+      expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json'] }
+    }
+  }
   // 3.14+ builds start through node_entry.mjs (its third argument is the program name);
   // on Node 24 they need JSPI switched on, as the branch's python.sh does.
   const entry =

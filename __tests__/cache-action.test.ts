@@ -1,0 +1,434 @@
+/**
+ * Caching through the bundled action, the way a runner runs it (main step,
+ * then the post step with its state), against the loopback results service
+ * and the real @actions/cache.
+ *
+ * The build is a small CPython checkout (3.11 layout, manual recipe, wasi
+ * only) whose configure writes a Makefile and a config.cache and whose make
+ * writes the files the recipe collects; both log to FAKE_BUILD_LOG, so a
+ * test sees what ran and which config.cache configure loaded. The WASI SDK
+ * is downloaded from a loopback mirror (so it is a cached toolchain);
+ * wasmtime is none.
+ *
+ * Every job runs in the same folders, emptied first, with a fresh copy of the
+ * checkout: a new job on the same kind of runner.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { checkoutWithLayout } from './support/checkout-layouts.js'
+import { startDownloadServer, type DownloadServer } from './support/download-server.js'
+import { closedUrl, FakeResultsService } from './support/fake-results-service.js'
+import {
+  makeRunnerDirs,
+  runMainAndPost,
+  runtimeToken,
+  type ActionResult
+} from './support/harness.js'
+import { wasiSdkArchive, type Archive } from './support/toolchain-archives.js'
+
+const ARCH = os.arch() === 'arm64' ? 'arm64' : 'x64'
+const TAB = '\t'
+
+const FAKE_CONFIGURE = [
+  '#!/bin/sh',
+  '# enable_test_modules enable_wasm_pthreads enable_wasm_dynamic_linking',
+  '# variant: base',
+  'set -e',
+  'log="${FAKE_BUILD_LOG:-/dev/null}"',
+  'dir=$(basename "$PWD")',
+  'host=native',
+  'usecache=',
+  'for a in "$@"; do',
+  '  case "$a" in',
+  '    -C|--config-cache) usecache=1 ;;',
+  '    --host=*) host="${a#--host=}" ;;',
+  '  esac',
+  'done',
+  'loaded=none',
+  'if [ -n "$usecache" ] && [ -f config.cache ]; then loaded=$(head -n 1 config.cache); fi',
+  'echo "configure $dir cache=$loaded" >> "$log"',
+  'if [ "$FAKE_FAIL" = "configure-$dir" ]; then echo "fake configure failure" >&2; exit 1; fi',
+  'if [ -n "$usecache" ] && [ ! -f config.cache ]; then echo "ac_cv_fake_run=${FAKE_RUN_ID:-unknown}" > config.cache; fi',
+  'if [ "$host" = native ]; then',
+  "cat > Makefile <<'MK'",
+  'all:',
+  `${TAB}@echo "make $$(basename $$PWD)" >> "$\${FAKE_BUILD_LOG:-/dev/null}"`,
+  `${TAB}@if [ "$$FAKE_FAIL" = make-build ]; then echo "fake make failure" >&2; exit 1; fi`,
+  `${TAB}@printf '#!/bin/sh\\nif [ -n "$$FAKE_PYTHON_BROKEN" ]; then exit 1; fi\\nexit 0\\n' > python`,
+  `${TAB}@chmod +x python`,
+  `${TAB}@echo build/lib.linux-x86_64-3.11 > pybuilddir.txt`,
+  'MK',
+  'else',
+  "cat > Makefile <<'MK'",
+  'all:',
+  `${TAB}@echo "make $$(basename $$PWD)" >> "$\${FAKE_BUILD_LOG:-/dev/null}"`,
+  `${TAB}@if [ "$$FAKE_FAIL" = make-wasi ]; then echo "fake make failure" >&2; exit 1; fi`,
+  `${TAB}@printf 'not really wasm' > python.wasm`,
+  `${TAB}@mkdir -p build/lib.wasi-wasm32-3.11`,
+  `${TAB}@echo '# sysconfig' > build/lib.wasi-wasm32-3.11/_sysconfigdata__wasi_wasm32-wasi.py`,
+  'MK',
+  'fi',
+  ''
+].join('\n')
+
+let work: string
+let template: string
+let service: FakeResultsService
+let mirror: DownloadServer
+let sdk: Archive
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync(
+    'git',
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, stdio: 'ignore' }
+  )
+}
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-cache-'))
+  template = checkoutWithLayout('manual', {
+    dir: path.join(work, 'template'),
+    configure: FAKE_CONFIGURE
+  })
+  fs.writeFileSync(path.join(template, '.gitignore'), '/builddir/\nModules/Setup.local\n')
+  git(template, 'init', '-q')
+  git(template, 'add', '-A')
+  git(template, 'commit', '-q', '-m', 'fake CPython')
+  service = await new FakeResultsService(runtimeToken(), path.join(work, 'cache-store')).start()
+  mirror = await startDownloadServer()
+  sdk = wasiSdkArchive(work, 24, ARCH)
+  mirror.serve(sdk.urlPath, sdk.file)
+})
+
+afterAll(async () => {
+  await service.stop()
+  await mirror.close()
+  fs.rmSync(work, { recursive: true, force: true })
+})
+
+beforeEach(() => {
+  service.fault = undefined
+})
+
+interface Job {
+  main: ActionResult
+  post: ActionResult
+  /** what configure and make logged, in order */
+  log: string[]
+  hits: Record<string, string>
+  checkout: string
+  /** Twirp calls made during this job */
+  calls: typeof service.calls
+}
+
+/**
+ * A new job: the same runner folders, emptied; a fresh clone of the checkout,
+ * changed by `edit`; the action's main and post steps.
+ */
+async function job(
+  id: string,
+  options: {
+    edit?: (checkout: string) => void
+    env?: Record<string, string>
+    inputs?: Record<string, string>
+    service?: Record<string, string>
+  } = {}
+): Promise<Job> {
+  const base = path.join(work, 'job')
+  fs.rmSync(base, { recursive: true, force: true })
+  const dirs = makeRunnerDirs(base)
+  const checkout = path.join(dirs.workspace, 'cpython')
+  execFileSync('git', ['clone', '-q', template, checkout])
+  options.edit?.(checkout)
+  const log = path.join(work, `${id}.log`)
+  fs.writeFileSync(log, '')
+  const before = service.calls.length
+  const { main, post } = await runMainAndPost({
+    dirs,
+    inputs: {
+      source: checkout,
+      targets: 'wasi',
+      'wasi-sdk-version': '24',
+      'wasi-sdk-mirror': mirror.url,
+      'wasi-sdk-sha256': sdk.sha256,
+      'wasmtime-version': 'none',
+      test: 'none',
+      upload: 'false',
+      ...options.inputs
+    },
+    env: {
+      ...(options.service ?? service.env()),
+      FAKE_BUILD_LOG: log,
+      FAKE_RUN_ID: id,
+      ...options.env
+    },
+    timeoutMs: 170_000
+  })
+  return {
+    main,
+    post,
+    log: fs.readFileSync(log, 'utf8').split('\n').filter(Boolean),
+    hits: main.outputs['cache-hits']
+      ? (JSON.parse(main.outputs['cache-hits']) as Record<string, string>)
+      : {},
+    checkout,
+    calls: service.calls.slice(before).filter(c => c.method !== 'BLOB')
+  }
+}
+
+const ALL = ['toolchain-wasi-sdk', 'build-python', 'config-cache-wasi']
+const hitsOf = (value: string): Record<string, string> =>
+  Object.fromEntries(ALL.map(id => [id, value]))
+const created = (j: Job): string[] =>
+  j.calls.filter(c => c.method === 'CreateCacheEntry').map(c => String(c.body?.key))
+const finalizedKeys = (j: Job): string[] =>
+  j.calls
+    .filter(c => c.method === 'FinalizeCacheEntryUpload' && c.response?.ok === true)
+    .map(c => String(c.body?.key))
+
+/** The job succeeded and collected its artifact. */
+function expectBuilt(j: Job): void {
+  expect(j.main.errors).toEqual([])
+  expect(j.main.exitCode).toBe(0)
+  expect(j.post.exitCode).toBe(0)
+  expect(j.post.errors).toEqual([])
+  expect(fs.existsSync(path.join(j.main.outputs['wasi-dir'], 'python.wasm'))).toBe(true)
+}
+
+const editConfigure = (variant: string) => (checkout: string) => {
+  const file = path.join(checkout, 'configure')
+  fs.writeFileSync(
+    file,
+    fs.readFileSync(file, 'utf8').replace('# variant: base', `# variant: ${variant}`)
+  )
+}
+const editSource = (name: string) => (checkout: string) => {
+  fs.mkdirSync(path.join(checkout, 'Python'), { recursive: true })
+  fs.writeFileSync(path.join(checkout, 'Python', `${name}.c`), `int ${name};\n`)
+}
+
+describe('caching through the action', () => {
+  let first: Job
+  test('a first job misses everything, builds, and saves every entry in the post step', async () => {
+    first = await job('first')
+    expectBuilt(first)
+    expect(first.hits).toEqual(hitsOf('miss'))
+    expect(first.log).toEqual([
+      'configure build cache=none',
+      'make build',
+      'configure wasi cache=none',
+      'make wasi'
+    ])
+    expect(first.main.warnings).toEqual([])
+    expect(first.post.warnings).toEqual([])
+    expect(first.main.state.cachesToSave).toBeDefined()
+    const saved = finalizedKeys(first)
+    expect(saved).toHaveLength(3)
+    expect(saved.map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
+      `cwa1-toolchain-wasi-sdk-24-Linux-${ARCH}`,
+      `cwa1-build-python-3.11.2-Linux-${ARCH}`,
+      `cwa1-config-cache-wasi-Linux-${ARCH}`
+    ])
+    for (const key of saved) expect(service.byKey(key)?.finalized).toBe(true)
+    expect(mirror.requests.get(sdk.urlPath)).toBe(1)
+  }, 180_000)
+
+  test('a second job restores every entry exactly: no download, no build Python, configure loads config.cache; nothing is saved again', async () => {
+    const second = await job('second')
+    expectBuilt(second)
+    expect(second.hits).toEqual(hitsOf('exact'))
+    expect(second.log).toEqual(['configure wasi cache=ac_cv_fake_run=first', 'make wasi'])
+    expect(second.main.stdout).toContain(
+      'Skipping "Configure the build Python": restored from the cache (build-python)'
+    )
+    expect(second.main.stdout).toContain('found in the tool cache')
+    expect(mirror.requests.get(sdk.urlPath)).toBe(1)
+    expect(second.calls.filter(c => c.method === 'GetCacheEntryDownloadURL')).toHaveLength(3)
+    expect(created(second)).toEqual([])
+    expect(second.main.warnings).toEqual([])
+    expect(second.post.warnings).toEqual([])
+    expect(JSON.parse(second.main.state.cachesToSave)).toEqual([])
+  }, 180_000)
+
+  test('restore keys: a changed configure restores the newest config.cache of the same setup (partial) and saves its own', async () => {
+    const a = await job('variant-a', { edit: editConfigure('a') })
+    expectBuilt(a)
+    expect(a.hits['config-cache-wasi']).toBe('partial')
+    expect(a.log).toContain('configure wasi cache=ac_cv_fake_run=first')
+    const b = await job('variant-b', { edit: editConfigure('b') })
+    expectBuilt(b)
+    // the newest entry under the restore key is variant-a's, saved by a's post step
+    expect(b.log).toContain('configure wasi cache=ac_cv_fake_run=first')
+    const c = await job('variant-c', { edit: editConfigure('c') })
+    expectBuilt(c)
+    expect(c.hits['config-cache-wasi']).toBe('partial')
+    const restored = c.calls.find(
+      call =>
+        call.method === 'GetCacheEntryDownloadURL' &&
+        String(call.body?.key).includes('config-cache')
+    )
+    const bKey = finalizedKeys(b).find(k => k.includes('config-cache'))
+    expect(restored?.response?.matched_key).toBe(bKey)
+    // a changed configure also changes the source tree: the build Python is rebuilt
+    expect(c.hits['build-python']).toBe('miss')
+    expect(finalizedKeys(c).some(k => k.includes('config-cache'))).toBe(true)
+    for (const j of [a, b, c]) expect([...j.main.warnings, ...j.post.warnings]).toEqual([])
+  }, 180_000)
+
+  test('a restored build Python that does not run is deleted and rebuilt, with one warning', async () => {
+    const j = await job('broken-python', { env: { FAKE_PYTHON_BROKEN: '1' } })
+    expectBuilt(j)
+    expect(j.hits['build-python']).toBe('miss')
+    expect(j.log).toContain('make build')
+    expect(j.main.warnings).toEqual([expect.stringMatching(/build-python.*does not work/)])
+    // saving it again is refused (the key exists): one warning, not a failure
+    expect(j.post.warnings).toEqual([expect.stringMatching(/build-python: not saved, another job/)])
+  }, 180_000)
+
+  test('a failed step saves nothing it produces; entries of steps that succeeded are saved', async () => {
+    const j = await job('failing', {
+      edit: editSource('failing'),
+      env: { FAKE_FAIL: 'make-build' }
+    })
+    expect(j.main.exitCode).not.toBe(0)
+    expect(j.main.errors).toEqual([expect.stringContaining('Make the build Python')])
+    expect(j.post.exitCode).toBe(0)
+    const pending = JSON.parse(j.main.state.cachesToSave) as { id: string }[]
+    // the toolchain was an exact hit; build-python's make failed; wasi never configured
+    expect(pending).toEqual([])
+    expect(created(j)).toEqual([])
+
+    const wasi = await job('failing-wasi', {
+      edit: editSource('failing-wasi'),
+      env: { FAKE_FAIL: 'make-wasi' }
+    })
+    expect(wasi.main.exitCode).not.toBe(0)
+    // the build Python's steps succeeded: it is saved although the job failed
+    expect((JSON.parse(wasi.main.state.cachesToSave) as { id: string }[]).map(e => e.id)).toEqual([
+      'build-python'
+    ])
+    expect(finalizedKeys(wasi)).toEqual([expect.stringContaining('cwa1-build-python-')])
+  }, 180_000)
+
+  test('cache-save auto on a pull_request restores but saves nothing', async () => {
+    const j = await job('pull-request', {
+      edit: editSource('pr'),
+      env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/1/merge' }
+    })
+    expectBuilt(j)
+    expect(j.hits['toolchain-wasi-sdk']).toBe('exact')
+    expect(j.hits['build-python']).toBe('miss')
+    expect(j.main.stdout).toContain(
+      'Caches will not be saved: cache-save is auto and this is a pull_request event'
+    )
+    expect(created(j)).toEqual([])
+    const always = await job('pull-request-always', {
+      edit: editSource('pr'),
+      env: { GITHUB_EVENT_NAME: 'pull_request' },
+      inputs: { 'cache-save': 'always' }
+    })
+    expect(created(always)).toHaveLength(1)
+  }, 180_000)
+
+  test('a dry run plans the caches (in the plan output) and calls no service', async () => {
+    const j = await job('dry-run', { inputs: { 'dry-run': 'true' } })
+    expect(j.main.exitCode).toBe(0)
+    const plan = JSON.parse(j.main.outputs.plan) as { caches: { id: string; key: string }[] }
+    expect(plan.caches.map(c => c.id)).toEqual(ALL)
+    expect(j.calls).toEqual([])
+    expect(j.log).toEqual([])
+  }, 180_000)
+
+  test('cache: false restores and saves nothing', async () => {
+    const j = await job('no-cache', { inputs: { cache: 'false' } })
+    expectBuilt(j)
+    expect(j.hits).toEqual({})
+    expect(j.calls).toEqual([])
+    expect(j.log).toContain('make build')
+  }, 180_000)
+})
+
+describe('a cache never fails a job', () => {
+  // the faults on restore need saved entries (when run alone, e.g. with -t)
+  beforeAll(async () => {
+    if (service.finalized().length === 0) expectBuilt(await job('seed'))
+  }, 180_000)
+
+  test('no cache service (ACTIONS_RESULTS_URL unset): one warning, the build goes on', async () => {
+    const { ACTIONS_RESULTS_URL, ...rest } = service.env()
+    void ACTIONS_RESULTS_URL
+    const j = await job('absent', { service: rest })
+    expectBuilt(j)
+    expect(j.hits).toEqual(hitsOf('miss'))
+    expect(j.main.warnings).toEqual([expect.stringContaining('cache service is not available')])
+    expect(j.post.warnings).toEqual([])
+  }, 180_000)
+
+  test('a service nobody answers at (connection refused): one warning per step, fast', async () => {
+    const started = Date.now()
+    const j = await job('refused', {
+      service: { ...service.env(), ACTIONS_RESULTS_URL: await closedUrl() }
+    })
+    expectBuilt(j)
+    expect(j.hits).toEqual(hitsOf('miss'))
+    expect(j.main.warnings).toEqual([
+      expect.stringMatching(/restore failed.*ECONNREFUSED.*not restoring the other caches/)
+    ])
+    expect(j.post.warnings).toEqual([
+      expect.stringMatching(/not saved.*ECONNREFUSED.*not saving the other caches/)
+    ])
+    expect(Date.now() - started).toBeLessThan(60_000)
+  }, 180_000)
+
+  test('a service that answers 500: one warning in each step after the retries, no more calls', async () => {
+    service.fault = 'unavailable'
+    const j = await job('unavailable', { edit: editSource('unavailable') })
+    expectBuilt(j)
+    expect(j.hits).toEqual(hitsOf('miss'))
+    expect(j.main.warnings).toEqual([
+      expect.stringMatching(/restore failed.*500.*not restoring the other caches/)
+    ])
+    expect(j.post.warnings).toEqual([
+      expect.stringMatching(/not saved.*500.*not saving the other caches/)
+    ])
+    // one entry's five attempts in each step, then no more
+    expect(j.calls.filter(c => c.method === 'GetCacheEntryDownloadURL')).toHaveLength(5)
+    expect(j.calls.filter(c => c.method === 'CreateCacheEntry')).toHaveLength(5)
+  }, 240_000)
+
+  test('a reserve conflict (another job saving the same key): one warning, the job succeeds', async () => {
+    service.fault = 'reserve-conflict'
+    const j = await job('conflict', { edit: editSource('conflict') })
+    expectBuilt(j)
+    expect(j.hits['build-python']).toBe('miss')
+    expect(j.main.warnings).toEqual([])
+    expect(j.post.warnings).toEqual([
+      expect.stringMatching(
+        /build-python: not saved, another job saved or is saving cwa1-build-python/
+      )
+    ])
+    expect(finalizedKeys(j)).toEqual([])
+  }, 180_000)
+
+  test('a corrupt archive: a warning for each entry, nothing half-restored is left, the build starts from scratch', async () => {
+    service.fault = 'corrupt-download'
+    const downloads = mirror.requests.get(sdk.urlPath) ?? 0
+    const j = await job('corrupt')
+    expectBuilt(j)
+    expect(j.hits).toEqual(hitsOf('miss'))
+    expect(j.main.warnings).toHaveLength(3)
+    for (const w of j.main.warnings) expect(w).toMatch(/restore failed, building it instead/)
+    // the WASI SDK was downloaded again rather than taken from a half-restored tool cache
+    expect(mirror.requests.get(sdk.urlPath)).toBe(downloads + 1)
+    expect(j.log).toEqual([
+      'configure build cache=none',
+      'make build',
+      'configure wasi cache=none',
+      'make wasi'
+    ])
+  }, 180_000)
+})

@@ -1,0 +1,463 @@
+/**
+ * The cache plan: which entries a plan has, and that each key changes
+ * exactly when the entry's content would. Also the source tree fingerprint
+ * (git and plain folders), the cache-save rule and which entries are saved.
+ */
+import { afterAll, describe, expect, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {
+  entriesToSave,
+  planCaches,
+  saveDecision,
+  type CacheFingerprint,
+  type CacheHit
+} from '../src/cache/index.js'
+import { cacheInputFiles } from '../src/cache/keys.js'
+import { fingerprint, filesTreeHash, sourceTreeHash, EXCLUDED } from '../src/cache/fingerprint.js'
+import { inspectCheckout } from '../src/checkout/detect.js'
+import { loadInputs } from '../src/inputs/index.js'
+import { makePlan, type Plan, type RunnerFacts } from '../src/plan/index.js'
+import { checkoutWithLayout } from './support/checkout-layouts.js'
+import { runnerFacts } from './support/runner-facts.js'
+
+const manualRoot = checkoutWithLayout('manual')
+/** folders the tests made, removed at the end */
+const made: string[] = [manualRoot]
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true })
+})
+
+function planOf(
+  inputs: Record<string, string> = {},
+  runner: RunnerFacts = runnerFacts(),
+  root = manualRoot
+): Plan {
+  const values: Record<string, string> = { source: root, ...inputs }
+  return makePlan(
+    loadInputs(name => values[name] ?? ''),
+    inspectCheckout(root),
+    runner
+  )
+}
+
+/** A fingerprint with every key input file hashed as `h(<name>)`, overridable. */
+function fp(plan: Plan, over: Partial<CacheFingerprint> & { file?: Record<string, string> } = {}) {
+  const files: Record<string, string> = {}
+  for (const f of cacheInputFiles(plan))
+    files[f] = createHash('sha256').update(path.basename(f)).digest('hex')
+  Object.assign(files, over.file ?? {})
+  return {
+    sourceTree: over.sourceTree ?? 'tree-1',
+    sourceTreeFrom: 'git' as const,
+    files,
+    image: over.image ?? 'ubuntu24'
+  }
+}
+
+const keysOf = (plan: Plan, f = fp(plan), runner = runnerFacts()): Record<string, string> =>
+  Object.fromEntries(planCaches(plan, runner, f).map(c => [c.id, c.key]))
+
+/** The ids whose key differs between two key maps. */
+function changed(a: Record<string, string>, b: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(id => a[id] !== b[id]).sort()
+}
+
+describe('planCaches', () => {
+  const plan = planOf()
+  const caches = planCaches(plan, runnerFacts(), fp(plan))
+
+  test('3.11 manual recipe, three targets: every entry, with paths and producers', () => {
+    const rel = (p: string): string => p.split(manualRoot).join('<src>')
+    expect(
+      caches.map(c => ({
+        id: c.id,
+        paths: c.paths.map(rel),
+        producedBy: c.producedBy,
+        restoreKeys: c.restoreKeys.length
+      }))
+    ).toEqual([
+      {
+        id: 'toolchain-emsdk',
+        paths: [
+          '/runner/tool-cache/emsdk/3.1.19/x64',
+          '/runner/tool-cache/emsdk/3.1.19/x64.complete'
+        ],
+        producedBy: ['install-emsdk'],
+        restoreKeys: 0
+      },
+      {
+        id: 'toolchain-wasi-sdk',
+        paths: [
+          '/runner/tool-cache/wasi-sdk/16.0.0/x64',
+          '/runner/tool-cache/wasi-sdk/16.0.0/x64.complete'
+        ],
+        producedBy: ['install-wasi-sdk'],
+        restoreKeys: 0
+      },
+      {
+        id: 'toolchain-wasmtime',
+        paths: [
+          '/runner/tool-cache/wasmtime/22.0.0/x64',
+          '/runner/tool-cache/wasmtime/22.0.0/x64.complete'
+        ],
+        producedBy: ['install-wasmtime'],
+        restoreKeys: 0
+      },
+      {
+        id: 'build-python',
+        paths: ['<src>/builddir/build'],
+        producedBy: ['build-python-configure', 'build-python-make'],
+        restoreKeys: 0
+      },
+      {
+        id: 'emscripten-cache',
+        paths: [process.env.EM_CACHE || '/runner/temp/cpython-wasm/emscripten-cache'],
+        producedBy: [
+          'emscripten-ports',
+          'emscripten-node-configure',
+          'emscripten-node-make',
+          'emscripten-browser-configure',
+          'emscripten-browser-make'
+        ],
+        restoreKeys: 1
+      },
+      {
+        id: 'config-cache-wasi',
+        paths: ['<src>/builddir/wasi/config.cache'],
+        producedBy: ['wasi-configure'],
+        restoreKeys: 1
+      },
+      {
+        id: 'config-cache-emscripten-node',
+        paths: ['<src>/builddir/emscripten-node/config.cache'],
+        producedBy: ['emscripten-node-configure'],
+        restoreKeys: 1
+      },
+      {
+        id: 'config-cache-emscripten-browser',
+        paths: ['<src>/builddir/emscripten-browser/config.cache'],
+        producedBy: ['emscripten-browser-configure'],
+        restoreKeys: 1
+      }
+    ])
+  })
+
+  test('keys say what they hold, carry the salt, and are valid @actions/cache keys', () => {
+    const keys = keysOf(plan)
+    expect(keys['toolchain-emsdk']).toBe('cwa1-toolchain-emsdk-3.1.19-Linux-x64')
+    expect(keys['toolchain-wasi-sdk']).toBe('cwa1-toolchain-wasi-sdk-16-Linux-x64')
+    expect(keys['build-python']).toMatch(/^cwa1-build-python-3\.11\.2-Linux-x64-[0-9a-f]{20}$/)
+    expect(keys['emscripten-cache']).toMatch(
+      /^cwa1-emscripten-cache-3\.1\.19-Linux-x64-[0-9a-f]{20}$/
+    )
+    expect(keys['config-cache-wasi']).toMatch(
+      /^cwa1-config-cache-wasi-Linux-x64-[0-9a-f]{20}-[0-9a-f]{20}$/
+    )
+    for (const c of caches) {
+      expect(c.key).not.toContain(',')
+      expect(c.key.length).toBeLessThanOrEqual(512)
+      expect(c.restoreKeys.length).toBeLessThan(10)
+      for (const r of c.restoreKeys) expect(c.key.startsWith(r)).toBe(true)
+    }
+    // the restore key of config.cache is all but the configure script's hash
+    const wasi = caches.find(c => c.id === 'config-cache-wasi')
+    expect(wasi?.restoreKeys).toEqual([wasi?.key.replace(/[0-9a-f]{20}$/, '')])
+  })
+
+  test('the same plan and fingerprint give the same keys (no clock, no randomness)', () => {
+    expect(keysOf(planOf())).toEqual(keysOf(plan))
+  })
+
+  test('the number of cores changes no key (-jN is not part of a command)', () => {
+    const other = planOf({}, runnerFacts({ cores: 64 }))
+    expect(changed(keysOf(plan), keysOf(other))).toEqual([])
+  })
+
+  test('a source change changes only the build Python', () => {
+    expect(changed(keysOf(plan), keysOf(plan, fp(plan, { sourceTree: 'tree-2' })))).toEqual([
+      'build-python'
+    ])
+  })
+
+  test('a configure change changes the config.cache keys, not their restore keys', () => {
+    const configure = path.join(manualRoot, 'configure')
+    const before = planCaches(plan, runnerFacts(), fp(plan))
+    const after = planCaches(
+      plan,
+      runnerFacts(),
+      fp(plan, { file: { [configure]: 'f'.repeat(64) } })
+    )
+    expect(changed(keysOf(plan), Object.fromEntries(after.map(c => [c.id, c.key])))).toEqual([
+      'config-cache-emscripten-browser',
+      'config-cache-emscripten-node',
+      'config-cache-wasi'
+    ])
+    expect(after.map(c => c.restoreKeys)).toEqual(before.map(c => c.restoreKeys))
+  })
+
+  test("a config.site change changes only its targets' config.cache", () => {
+    const site = path.join(manualRoot, 'Tools/wasm/config.site-wasm32-wasi')
+    expect(
+      changed(keysOf(plan), keysOf(plan, fp(plan, { file: { [site]: 'e'.repeat(64) } })))
+    ).toEqual(['config-cache-wasi'])
+  })
+
+  test('a new Emscripten changes its toolchain, its cache and its configure caches', () => {
+    const other = planOf({ 'emsdk-version': '3.1.20', 'emsdk-sha256': 'a'.repeat(64) })
+    expect(changed(keysOf(plan), keysOf(other))).toEqual([
+      'config-cache-emscripten-browser',
+      'config-cache-emscripten-node',
+      'emscripten-cache',
+      'toolchain-emsdk'
+    ])
+  })
+
+  test('a new WASI SDK changes its toolchain and the wasi configure cache', () => {
+    const other = planOf({ 'wasi-sdk-version': '20', 'wasi-sdk-sha256': 'a'.repeat(64) })
+    expect(changed(keysOf(plan), keysOf(other))).toEqual([
+      'config-cache-wasi',
+      'toolchain-wasi-sdk'
+    ])
+  })
+
+  test('pthreads: the Emscripten cache (other libraries) and the configure caches, same restore key', () => {
+    const other = planOf({ pthreads: 'true' })
+    expect(changed(keysOf(plan), keysOf(other))).toEqual([
+      'config-cache-emscripten-browser',
+      'config-cache-emscripten-node',
+      'emscripten-cache'
+    ])
+    const restore = (p: Plan): string[] | undefined =>
+      planCaches(p, runnerFacts(), fp(p)).find(c => c.id === 'emscripten-cache')?.restoreKeys
+    expect(restore(other)).toEqual(restore(plan))
+  })
+
+  test('dynamic linking adds the --pic ports to the Emscripten cache key', () => {
+    const other = planOf({ 'dynamic-linking': 'true' })
+    expect(changed(keysOf(plan), keysOf(other))).toContain('emscripten-cache')
+    expect(other.steps.map(s => s.id)).toContain('emscripten-ports-pic')
+    const cache = planCaches(other, runnerFacts(), fp(other)).find(c => c.id === 'emscripten-cache')
+    expect(cache?.producedBy).toContain('emscripten-ports-pic')
+  })
+
+  test('another arch or runner image changes the native entries', () => {
+    const arm = planOf(
+      { 'wasi-sdk-version': '24' },
+      runnerFacts({ arch: 'arm64', buildTriple: 'aarch64-unknown-linux-gnu' })
+    )
+    const armKeys = keysOf(arm, fp(arm), runnerFacts({ arch: 'arm64' }))
+    expect(Object.values(armKeys).every(k => k.includes('-Linux-arm64'))).toBe(true)
+    const image = changed(keysOf(plan), keysOf(plan, fp(plan, { image: 'ubuntu22' })))
+    expect(image).toEqual([
+      'build-python',
+      'config-cache-emscripten-browser',
+      'config-cache-emscripten-node',
+      'config-cache-wasi'
+    ])
+  })
+
+  test('a preinstalled WASI SDK is not cached; wasmtime none is not cached', () => {
+    const sdk = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-sdk-'))
+    made.push(sdk)
+    fs.mkdirSync(path.join(sdk, 'bin'))
+    fs.writeFileSync(path.join(sdk, 'VERSION'), '24.0\n')
+    const wasi = planOf(
+      { targets: 'wasi', 'wasi-sdk-path': sdk, 'wasmtime-version': 'none' },
+      runnerFacts({
+        preinstalled: { 'wasi-sdk': { path: sdk, version: '24', how: 'wasi-sdk-path' } }
+      })
+    )
+    expect(planCaches(wasi, runnerFacts(), fp(wasi)).map(c => c.id)).toEqual([
+      'build-python',
+      'config-cache-wasi'
+    ])
+  })
+})
+
+describe('which entries are saved', () => {
+  const plan = planOf()
+  const caches = planCaches(plan, runnerFacts(), fp(plan))
+  const all = new Set(
+    plan.steps.map(s => s.id).concat(['install-emsdk', 'install-wasi-sdk', 'install-wasmtime'])
+  )
+
+  test('exact hits are not saved again; partial hits and misses are', () => {
+    const hits = new Map<string, CacheHit>(caches.map(c => [c.id, 'miss']))
+    hits.set('build-python', 'exact')
+    hits.set('emscripten-cache', 'partial')
+    const ids = entriesToSave(caches, hits, all).map(e => e.id)
+    expect(ids).not.toContain('build-python')
+    expect(ids).toContain('emscripten-cache')
+    expect(ids).toHaveLength(caches.length - 1)
+  })
+
+  test('an entry whose producing step failed (or never ran) is never saved', () => {
+    const hits = new Map<string, CacheHit>()
+    const upToWasiConfigure = new Set([
+      'install-emsdk',
+      'install-wasi-sdk',
+      'install-wasmtime',
+      'build-python-configure',
+      'build-python-make',
+      'emscripten-ports',
+      'wasi-configure'
+    ])
+    expect(entriesToSave(caches, hits, upToWasiConfigure).map(e => e.id)).toEqual([
+      'toolchain-emsdk',
+      'toolchain-wasi-sdk',
+      'toolchain-wasmtime',
+      'build-python',
+      'config-cache-wasi'
+    ])
+  })
+})
+
+describe('cache-save', () => {
+  test.each([
+    ['auto', 'push', true],
+    ['auto', 'schedule', true],
+    ['auto', 'workflow_dispatch', true],
+    ['auto', 'pull_request', false],
+    ['auto', 'pull_request_target', false],
+    ['auto', 'merge_group', false],
+    ['always', 'pull_request', true],
+    ['never', 'push', false]
+  ] as const)('%s on %s saves: %s', (mode, event, save) => {
+    expect(saveDecision(mode, event).save).toBe(save)
+  })
+})
+
+describe('the source tree fingerprint', () => {
+  function tree(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-tree-'))
+    made.push(root)
+    const files: Record<string, string> = {
+      configure: '#!/bin/sh\n',
+      'Python/ceval.c': 'int x;\n',
+      'Lib/os.py': '# os\n',
+      'Lib/test/test_os.py': '# test\n',
+      'Doc/index.rst': 'docs\n',
+      'Misc/NEWS.d/next/a.rst': 'news\n',
+      '.gitignore': '/builddir/\nModules/Setup.local\n'
+    }
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true })
+      fs.writeFileSync(path.join(root, name), text)
+    }
+    return root
+  }
+  const git = (root: string, ...args: string[]): void => {
+    execFileSync(
+      'git',
+      [
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@example.com',
+        '-c',
+        'commit.gpgsign=false',
+        ...args
+      ],
+      { cwd: root, stdio: 'ignore' }
+    )
+  }
+  const write = (root: string, name: string, text: string): void => {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true })
+    fs.writeFileSync(path.join(root, name), text)
+  }
+
+  test.each(['git', 'files'] as const)(
+    '%s: changes with sources, not with docs, tests, NEWS or build output',
+    async how => {
+      const root = tree()
+      if (how === 'git') {
+        git(root, 'init', '-q')
+        git(root, 'add', '-A')
+        git(root, 'commit', '-q', '-m', 'one')
+      }
+      const hash = async (): Promise<string> => {
+        const h = await sourceTreeHash(root)
+        expect(h.from).toBe(how)
+        return h.hash
+      }
+      const first = await hash()
+      write(root, 'Doc/index.rst', 'more docs\n')
+      write(root, 'Lib/test/test_new.py', '# new test\n')
+      write(root, 'Misc/NEWS.d/next/b.rst', 'news\n')
+      write(root, 'builddir/build/python', 'binary\n')
+      write(root, 'cross-build/x/python', 'binary\n')
+      expect(await hash()).toBe(first)
+
+      write(root, 'Python/ceval.c', 'int y;\n')
+      const edited = await hash()
+      expect(edited).not.toBe(first)
+      write(root, 'Python/new.c', 'int z;\n')
+      const added = await hash()
+      expect(added).not.toBe(edited)
+      write(root, 'Modules/Setup.local', '*disabled*\n')
+      expect(await hash()).not.toBe(added)
+      fs.rmSync(path.join(root, 'Modules'), { recursive: true })
+      fs.rmSync(path.join(root, 'Python/new.c'))
+      write(root, 'Python/ceval.c', 'int x;\n')
+      expect(await hash()).toBe(first)
+      if (how === 'files') {
+        fs.chmodSync(path.join(root, 'configure'), 0o755)
+        expect(await hash()).not.toBe(first)
+      }
+    }
+  )
+
+  test('git: a committed change and the same change uncommitted are different trees but both differ from before', async () => {
+    const root = tree()
+    git(root, 'init', '-q')
+    git(root, 'add', '-A')
+    git(root, 'commit', '-q', '-m', 'one')
+    const before = (await sourceTreeHash(root)).hash
+    write(root, 'Python/ceval.c', 'int y;\n')
+    const dirty = (await sourceTreeHash(root)).hash
+    git(root, 'commit', '-q', '-am', 'two')
+    const committed = (await sourceTreeHash(root)).hash
+    expect(new Set([before, dirty, committed]).size).toBe(3)
+    // a docs-only commit keeps the hash
+    write(root, 'Doc/index.rst', 'more\n')
+    git(root, 'commit', '-q', '-am', 'docs')
+    expect((await sourceTreeHash(root)).hash).toBe(committed)
+  })
+
+  test('a checkout inside another repository is hashed as files', async () => {
+    const outer = tree()
+    git(outer, 'init', '-q')
+    const inner = path.join(outer, 'cpython')
+    fs.mkdirSync(inner)
+    write(inner, 'configure', '#!/bin/sh\n')
+    expect((await sourceTreeHash(inner)).from).toBe('files')
+  })
+
+  test('fingerprint hashes the key input files; missing ones hash to ""', async () => {
+    const plan = planOf()
+    const f = await fingerprint(plan, { ImageOS: 'ubuntu24' })
+    expect(f.image).toBe('ubuntu24')
+    expect(Object.keys(f.files).sort()).toEqual(cacheInputFiles(plan).sort())
+    expect(f.files[path.join(manualRoot, 'configure')]).toMatch(/^[0-9a-f]{64}$/)
+    expect(planCaches(plan, runnerFacts(), f).length).toBe(8)
+  })
+
+  test('files: 100 MB in a few thousand files hashes in well under 2 s', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-big-'))
+    const chunk = Buffer.alloc(25_000, 'x')
+    for (let d = 0; d < 40; d++) {
+      fs.mkdirSync(path.join(root, `d${d}`))
+      for (let f = 0; f < 100; f++) fs.writeFileSync(path.join(root, `d${d}`, `f${f}.c`), chunk)
+    }
+    const started = Date.now()
+    filesTreeHash(root, EXCLUDED)
+    const ms = Date.now() - started
+    console.log(`files fingerprint of 100 MB in 4000 files: ${ms} ms`)
+    expect(ms).toBeLessThan(2000)
+    fs.rmSync(root, { recursive: true })
+  })
+})

@@ -1,0 +1,340 @@
+/**
+ * Restores the plan's caches in the main step and saves them in the post
+ * step, through @actions/cache. A cache never fails a job: an unavailable
+ * service, a service error, a reserve conflict or a corrupt archive each
+ * become one warning and the build goes on (a failed restore is a miss).
+ *
+ * @actions/cache reports its own failures by printing (and returns undefined
+ * or -1), so each call runs with its workflow commands captured: the
+ * library's ::warning::/::error:: lines are replaced by one warning of ours
+ * that names the entry, and a failure of the service itself stops further
+ * calls (each failing call costs about 25 s of retries).
+ */
+import * as cache from '@actions/cache'
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+import * as fs from 'node:fs'
+import type { CachePlan, Plan } from '../plan/types.js'
+import { State } from '../state.js'
+import { BUILD_PYTHON } from './keys.js'
+
+export * from './keys.js'
+export { fingerprint } from './fingerprint.js'
+
+export type CacheHit = 'exact' | 'partial' | 'miss'
+
+/** An entry the post step may save, as the main step hands it over. */
+export interface PendingSave {
+  id: string
+  title: string
+  key: string
+  paths: string[]
+  /** what the restore found */
+  hit: CacheHit
+}
+
+export type SaveMode = 'auto' | 'always' | 'never'
+
+/**
+ * Events whose caches nobody else can use, or should:
+ * - pull_request: a cache saved here is scoped to the pull request's merge
+ *   ref; only later runs of the same pull request can read it, while it
+ *   takes space in the repository's 10 GB (and evicts the default branch's
+ *   entries, which every pull request can read).
+ * - pull_request_target: runs with the base branch's cache scope; saving
+ *   what a pull request's code built there would let it poison the caches
+ *   of the base branch.
+ * - merge_group: scoped to a temporary gh-readonly-queue ref.
+ * So `auto` restores everywhere and saves only on the other events (push,
+ * schedule, workflow_dispatch, ...), which fill the default branch's and
+ * release branches' scopes that pull requests read from.
+ */
+const NO_SAVE_EVENTS = ['pull_request', 'pull_request_target', 'merge_group']
+
+export function saveDecision(mode: SaveMode, eventName: string): { save: boolean; why: string } {
+  if (mode === 'never') return { save: false, why: 'cache-save is never' }
+  if (mode === 'always') return { save: true, why: 'cache-save is always' }
+  if (NO_SAVE_EVENTS.includes(eventName))
+    return {
+      save: false,
+      why: `cache-save is auto and this is a ${eventName} event, whose caches other branches cannot read (set cache-save: always to save anyway)`
+    }
+  return { save: true, why: `cache-save is auto on a ${eventName || 'non pull request'} event` }
+}
+
+/** What a capture saw of the library's workflow commands. */
+interface Captured<T> {
+  result: T
+  lines: string[]
+}
+
+/**
+ * Runs fn with stdout captured line by line: everything is passed through
+ * except ::warning:: and ::error:: lines, which are kept for us to judge.
+ */
+async function captured<T>(fn: () => Promise<T>): Promise<Captured<T>> {
+  const lines: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  let partial = ''
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
+    const parts = text.split('\n')
+    partial = parts.pop() ?? ''
+    const keep: string[] = []
+    for (const line of parts) {
+      lines.push(line)
+      if (!/^::(warning|error)/.test(line)) keep.push(`${line}\n`)
+    }
+    const callback = rest.find(r => typeof r === 'function') as (() => void) | undefined
+    if (keep.length > 0) return write(keep.join(''), callback)
+    callback?.()
+    return true
+  }) as typeof process.stdout.write
+  try {
+    return { result: await fn(), lines }
+  } finally {
+    process.stdout.write = write
+    if (partial) {
+      lines.push(partial)
+      if (!/^::(warning|error)/.test(partial)) write(partial)
+    }
+  }
+}
+
+/** The message of a workflow command line (::warning::text), unescaped. */
+function commandText(line: string): string {
+  return line
+    .slice(line.indexOf('::', 2) + 2)
+    .replace(/%0A/g, ' ')
+    .replace(/%0D/g, '')
+    .replace(/%25/g, '%')
+}
+
+function problems(lines: string[]): string[] {
+  return lines.filter(l => /^::(warning|error)/.test(l)).map(commandText)
+}
+
+/** A failure of the cache service itself (rather than of one entry's archive). */
+function isServiceFailure(message: string): boolean {
+  return /Failed to (GetCacheEntryDownloadURL|CreateCacheEntry|FinalizeCacheEntryUpload)|Rate limited|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET/.test(
+    message
+  )
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** Checks a restored build Python runs; a broken one is worse than none. */
+export async function pythonRuns(python: string): Promise<boolean> {
+  try {
+    const code = await exec.exec(python, ['-c', 'import sys'], {
+      silent: true,
+      ignoreReturnCode: true
+    })
+    return code === 0
+  } catch {
+    return false
+  }
+}
+
+/** The checks an exact hit must pass before it is trusted. */
+export function verifiers(plan: Plan): Record<string, () => Promise<boolean>> {
+  return { [BUILD_PYTHON]: () => pythonRuns(plan.buildPython) }
+}
+
+export interface RestoreOptions {
+  /** checks run after an exact hit; false turns the hit into a miss (the paths are deleted) */
+  verify?: Record<string, () => Promise<boolean>>
+}
+
+function removePaths(paths: string[]): void {
+  for (const p of paths) fs.rmSync(p, { recursive: true, force: true })
+}
+
+/**
+ * Restores each entry: exact (the key), partial (a restore key) or miss.
+ * Never throws for a cache problem.
+ */
+export async function restoreCaches(
+  caches: CachePlan[],
+  options: RestoreOptions = {}
+): Promise<Map<string, CacheHit>> {
+  const hits = new Map<string, CacheHit>(caches.map(c => [c.id, 'miss']))
+  if (caches.length === 0) return hits
+  if (!cache.isFeatureAvailable()) {
+    core.warning(
+      'The Actions cache service is not available on this runner (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL is not set); building without caches.'
+    )
+    return hits
+  }
+  let serviceDown: string | undefined
+  for (const entry of caches) {
+    if (serviceDown) {
+      core.info(`Cache ${entry.id}: not restored, the cache service failed`)
+      continue
+    }
+    const started = Date.now()
+    const existed = entry.paths.filter(p => fs.existsSync(p))
+    let outcome: Captured<string | undefined>
+    try {
+      outcome = await core.group(`Restore cache: ${entry.title}`, () =>
+        captured(() => cache.restoreCache(entry.paths, entry.key, entry.restoreKeys))
+      )
+    } catch (e) {
+      core.warning(`Cache ${entry.id}: not restored: ${errorText(e)}`)
+      continue
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    const matched = outcome.result
+    if (!matched) {
+      const failed = problems(outcome.lines)
+      if (failed.length > 0) {
+        // a download or extraction that failed half way leaves no half-restored folders
+        removePaths(entry.paths.filter(p => !existed.includes(p)))
+        const message = failed.join('; ')
+        if (isServiceFailure(message)) serviceDown = message
+        core.warning(
+          `Cache ${entry.id}: restore failed, building it instead (${message})` +
+            (serviceDown ? '; not restoring the other caches' : '')
+        )
+      } else core.info(`Cache ${entry.id}: miss (${entry.key}) in ${seconds} s`)
+      continue
+    }
+    const hit: CacheHit = matched === entry.key ? 'exact' : 'partial'
+    const check = options.verify?.[entry.id]
+    if (hit === 'exact' && check && !(await check())) {
+      removePaths(entry.paths)
+      core.warning(
+        `Cache ${entry.id}: the restored ${entry.title} does not work; deleted it and building it instead`
+      )
+      continue
+    }
+    hits.set(entry.id, hit)
+    core.info(`Cache ${entry.id}: ${hit} hit (${matched}) in ${seconds} s`)
+  }
+  return hits
+}
+
+/**
+ * The entries the post step saves: not exact hits, and every step that
+ * produces them succeeded (a failed or skipped producer never saves).
+ */
+export function entriesToSave(
+  caches: CachePlan[],
+  hits: ReadonlyMap<string, CacheHit>,
+  succeeded: ReadonlySet<string>
+): PendingSave[] {
+  return caches
+    .filter(c => hits.get(c.id) !== 'exact')
+    .filter(c => c.producedBy.every(id => succeeded.has(id)))
+    .map(c => ({
+      id: c.id,
+      title: c.title,
+      key: c.key,
+      paths: c.paths,
+      hit: hits.get(c.id) ?? 'miss'
+    }))
+}
+
+/**
+ * Hands the entries to save to the post step (State.CachesToSave), or an
+ * empty list when cache-save says not to save on this event.
+ */
+export function recordCachesToSave(
+  caches: CachePlan[],
+  hits: ReadonlyMap<string, CacheHit>,
+  succeeded: ReadonlySet<string>,
+  decision: { save: boolean; why: string }
+): PendingSave[] {
+  const pending = decision.save ? entriesToSave(caches, hits, succeeded) : []
+  if (caches.length > 0 && !decision.save) core.info(`Caches will not be saved: ${decision.why}`)
+  core.saveState(State.CachesToSave, JSON.stringify(pending))
+  return pending
+}
+
+export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'
+
+/** Saves each entry; never throws for a cache problem. */
+export async function saveCaches(entries: PendingSave[]): Promise<Map<string, SaveOutcome>> {
+  const outcomes = new Map<string, SaveOutcome>()
+  if (entries.length === 0) return outcomes
+  if (!cache.isFeatureAvailable()) {
+    // the main step has warned already
+    core.info('The Actions cache service is not available; no cache is saved.')
+    for (const e of entries) outcomes.set(e.id, 'skipped')
+    return outcomes
+  }
+  let serviceDown: string | undefined
+  for (const entry of entries) {
+    if (serviceDown) {
+      core.info(`Cache ${entry.id}: not saved, the cache service failed`)
+      outcomes.set(entry.id, 'failed')
+      continue
+    }
+    const paths = entry.paths.filter(p => fs.existsSync(p))
+    if (paths.length === 0) {
+      core.info(`Cache ${entry.id}: nothing to save (${entry.paths.join(', ')} does not exist)`)
+      outcomes.set(entry.id, 'skipped')
+      continue
+    }
+    const started = Date.now()
+    let outcome: Captured<number>
+    try {
+      // the paths as planned: they are part of the entry's version
+      outcome = await core.group(`Save cache: ${entry.title}`, () =>
+        captured(() => cache.saveCache(entry.paths, entry.key))
+      )
+    } catch (e) {
+      core.warning(`Cache ${entry.id}: not saved: ${errorText(e)}`)
+      outcomes.set(entry.id, 'failed')
+      continue
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    if (outcome.result > 0) {
+      core.info(`Cache ${entry.id}: saved as ${entry.key} in ${seconds} s`)
+      outcomes.set(entry.id, 'saved')
+      continue
+    }
+    const lines = outcome.lines
+    if (lines.some(l => l.startsWith('Cache save skipped'))) {
+      outcomes.set(entry.id, 'skipped')
+      continue
+    }
+    // @actions/cache turns every failed CreateCacheEntry into a "reserve" failure;
+    // its debug line tells a service error from another job's entry
+    const reserveDebug = lines.find(l => l.startsWith('::debug::Failed to reserve cache:'))
+    const reserveError = reserveDebug ? commandText(reserveDebug) : ''
+    const failed = problems(lines)
+    if (reserveDebug && !isServiceFailure(reserveError)) {
+      core.warning(
+        `Cache ${entry.id}: not saved, another job saved or is saving ${entry.key}` +
+          (failed.length > 0 ? ` (${failed.join('; ')})` : '')
+      )
+      outcomes.set(entry.id, 'exists')
+      continue
+    }
+    const message = [reserveError, ...failed].filter(Boolean).join('; ') || 'unknown error'
+    if (isServiceFailure(message)) serviceDown = message
+    core.warning(
+      `Cache ${entry.id}: not saved (${message})` +
+        (serviceDown ? '; not saving the other caches' : '')
+    )
+    outcomes.set(entry.id, 'failed')
+  }
+  return outcomes
+}
+
+/** The post step's part: saves what the main step handed over. */
+export async function saveCachesFromState(): Promise<Map<string, SaveOutcome>> {
+  const text = core.getState(State.CachesToSave)
+  if (!text) return new Map()
+  let entries: PendingSave[]
+  try {
+    entries = JSON.parse(text) as PendingSave[]
+  } catch {
+    core.warning('Caches: the main step left an unreadable list of caches to save')
+    return new Map()
+  }
+  return saveCaches(entries)
+}

@@ -1,0 +1,217 @@
+/**
+ * What the action caches, as a pure function of the plan, the runner and a
+ * fingerprint of the checkout (hashed beforehand by fingerprint.ts).
+ *
+ * Every key starts with a salt (SALT) that is bumped when what we store under
+ * a key changes shape, then the kind of entry, then what a reader can check
+ * by eye (tool, versions, OS, arch), then a hash of everything else the
+ * content depends on. A key changes exactly when the content would:
+ *
+ * - toolchain-<tool>: one downloaded toolchain: its tool-cache directory and
+ *   the `<dir>.complete` marker tc.find looks for. Tool, version, OS, arch.
+ *   No restore keys: another version is no help.
+ * - build-python: the native build Python's build directory, keyed on the
+ *   source tree (see fingerprint.ts), its configure/make commands (without
+ *   -jN), OS, arch and runner image. No restore keys: make would rebuild
+ *   everything anyway, as a fresh checkout's sources are newer than any
+ *   restored object file.
+ * - emscripten-cache: EM_CACHE (system libraries and ports), keyed on the
+ *   Emscripten version and what decides which libraries get built (ports,
+ *   --pic, pthreads, targets, configure arguments). Restore keys: the same
+ *   version with any flags, as most libraries are shared.
+ * - config-cache-<target>: the target's config.cache (configure -C), keyed
+ *   on the configure script, config.site, the scripts in its command line,
+ *   toolchain versions and the configure command. Restore keys: the same
+ *   except the configure script, so a configure change starts from the last
+ *   cache (as autoconf keys cached results by name).
+ */
+import { createHash } from 'node:crypto'
+import * as path from 'node:path'
+import type { CachePlan, CommandStep, Plan, RunnerFacts, ToolName } from '../plan/types.js'
+import { emscriptenCacheDir } from '../toolchains/index.js'
+
+/** Bump when the layout of any entry changes: old entries are then never restored. */
+export const SALT = 'cwa1'
+
+/** The ids of cache entries, as they appear in the cache-hits output. */
+export const BUILD_PYTHON = 'build-python'
+export const EMSCRIPTEN_CACHE = 'emscripten-cache'
+export const toolchainCacheId = (tool: ToolName): string => `toolchain-${tool}`
+export const configCacheId = (part: string): string => `config-cache-${part}`
+
+/**
+ * The pseudo step that installs a downloaded toolchain: main marks it as
+ * succeeded once installToolchains returns.
+ */
+export const toolchainStepId = (tool: ToolName): string => `install-${tool}`
+
+/** What fingerprint.ts measures of the checkout and the runner before planning the caches. */
+export interface CacheFingerprint {
+  /** a hash of the source tree the build reads */
+  sourceTree: string
+  /** how it was taken: git (tree of HEAD plus changes) or files */
+  sourceTreeFrom: 'git' | 'files'
+  /** sha256 of the files cacheInputFiles names, by absolute path; '' for a missing file */
+  files: Record<string, string>
+  /** the runner image (ImageOS on GitHub-hosted runners), '' elsewhere */
+  image: string
+}
+
+export function shortHash(value: unknown, length = 20): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, length)
+}
+
+/** A command as it bears on its output: -jN only changes how fast. */
+function commandOf(step: CommandStep): unknown {
+  return {
+    argv: step.argv.filter(a => !/^-j\d*$/.test(a)),
+    cwd: step.cwd,
+    env: step.env,
+    toolEnv: step.toolEnv ?? ''
+  }
+}
+
+/** The configure steps of the targets that keep a config.cache (-C / --config-cache). */
+function configureSteps(plan: Plan): CommandStep[] {
+  return plan.steps.filter(
+    s =>
+      s.part !== 'build-python' &&
+      s.part !== 'dependencies' &&
+      /-configure$/.test(s.id) &&
+      s.argv.some(a => a === '-C' || a === '--config-cache')
+  )
+}
+
+/** config.site files a recipe may read: CONFIG_SITE, or where the branch's scripts keep them. */
+function configSiteCandidates(plan: Plan, step: CommandStep): string[] {
+  if (step.env.CONFIG_SITE) return [step.env.CONFIG_SITE]
+  const host = step.toolEnv === 'wasi-sdk' ? 'wasm32-wasi' : 'wasm32-emscripten'
+  const dir = step.toolEnv === 'wasi-sdk' ? ['wasi', 'WASI'] : ['emscripten', 'emscripten']
+  return [
+    path.join(plan.source, 'Tools', 'wasm', `config.site-${host}`),
+    path.join(plan.source, 'Tools', 'wasm', dir[0], `config.site-${host}`),
+    path.join(plan.source, 'Platforms', dir[1], `config.site-${host}`)
+  ]
+}
+
+/** Files of the checkout named on a command line (build scripts, wasi-env). */
+function scriptsOf(plan: Plan, step: CommandStep): string[] {
+  const root = plan.source + path.sep
+  return step.argv.filter(a => path.isAbsolute(a) && a.startsWith(root))
+}
+
+/** The files whose content goes into the keys; fingerprint.ts hashes them. */
+export function cacheInputFiles(plan: Plan): string[] {
+  const files = new Set<string>()
+  for (const step of configureSteps(plan)) {
+    files.add(path.join(plan.source, 'configure'))
+    for (const f of configSiteCandidates(plan, step)) files.add(f)
+    for (const f of scriptsOf(plan, step)) files.add(f)
+  }
+  return [...files]
+}
+
+function fileHash(fp: CacheFingerprint, file: string): string {
+  const hash = fp.files[file]
+  if (hash === undefined)
+    throw new Error(`internal error: ${file} was not hashed for the cache keys`)
+  return hash
+}
+
+/** Ports and flags of the embuilder steps, e.g. ["zlib", "bzip2", "--pic:zlib", ...]. */
+function embuilderWork(plan: Plan): string[] {
+  const work: string[] = []
+  for (const step of plan.steps) {
+    if (path.basename(step.argv[0] ?? '') !== 'embuilder') continue
+    const flags = step.argv.slice(1).filter(a => a.startsWith('-'))
+    const build = step.argv.indexOf('build')
+    const names = build >= 0 ? step.argv.slice(build + 1).filter(a => !a.startsWith('-')) : []
+    for (const n of names) work.push([...flags, n].join(':'))
+  }
+  return work
+}
+
+/** The caches of a plan, in the order they are restored. */
+export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint): CachePlan[] {
+  const platform = `${runner.os}-${runner.arch}`
+  const caches: CachePlan[] = []
+
+  for (const t of plan.toolchains) {
+    if (t.source !== 'download') continue
+    caches.push({
+      id: toolchainCacheId(t.tool),
+      title: `${t.tool} ${t.version}`,
+      key: `${SALT}-toolchain-${t.tool}-${t.version}-${platform}`,
+      restoreKeys: [],
+      paths: [t.dir, `${t.dir}.complete`],
+      producedBy: [toolchainStepId(t.tool)]
+    })
+  }
+
+  const pythonSteps = plan.steps.filter(s => s.skipIfCached === BUILD_PYTHON)
+  if (pythonSteps.length > 0) {
+    const variant = shortHash({
+      tree: fp.sourceTree,
+      commands: pythonSteps.map(commandOf),
+      image: fp.image
+    })
+    caches.push({
+      id: BUILD_PYTHON,
+      title: `build Python ${plan.python.text}`,
+      key: `${SALT}-build-python-${plan.python.text}-${platform}-${variant}`,
+      restoreKeys: [],
+      paths: [path.dirname(plan.buildPython)],
+      producedBy: pythonSteps.map(s => s.id)
+    })
+  }
+
+  const emsdk = plan.toolchains.find(t => t.tool === 'emsdk')
+  const emscriptenSteps = plan.steps.filter(s => s.toolEnv === 'emscripten')
+  if (emsdk && emscriptenSteps.length > 0) {
+    const prefix = `${SALT}-emscripten-cache-${emsdk.version}-${platform}-`
+    const variant = shortHash({
+      ports: embuilderWork(plan),
+      pthreads: plan.options.pthreads,
+      dynamicLinking: plan.options.dynamicLinking,
+      buildType: plan.options.buildType,
+      configureArgs: plan.options.configureArgs,
+      targets: plan.targets.map(t => t.target).filter(t => t !== 'wasi'),
+      emsdk: emsdk.source === 'download' ? emsdk.url : emsdk.dir
+    })
+    caches.push({
+      id: EMSCRIPTEN_CACHE,
+      title: `Emscripten ${emsdk.version} cache (system libraries and ports)`,
+      key: prefix + variant,
+      restoreKeys: [prefix],
+      paths: [emscriptenCacheDir(runner)],
+      producedBy: emscriptenSteps.map(s => s.id)
+    })
+  }
+
+  // the toolchain a configure step compiles with (the build Python's own make needs none)
+  const compiler = { 'wasi-sdk': 'wasi-sdk', emscripten: 'emsdk' } as const
+  for (const step of configureSteps(plan)) {
+    const toolchains = plan.toolchains
+      .filter(t => step.toolEnv && t.tool === compiler[step.toolEnv])
+      .map(t => ({ tool: t.tool, version: t.version, dir: t.dir }))
+    const artifact = plan.artifacts.find(a => a.target === step.part)
+    const buildDir = step.cwd === plan.source && artifact ? artifact.buildDir : step.cwd
+    const prefix = `${SALT}-config-cache-${step.part}-${platform}-${shortHash({
+      toolchains,
+      command: commandOf(step),
+      configSite: configSiteCandidates(plan, step).map(f => fileHash(fp, f)),
+      scripts: scriptsOf(plan, step).map(f => fileHash(fp, f)),
+      buildDir,
+      image: fp.image
+    })}-`
+    caches.push({
+      id: configCacheId(step.part),
+      title: `config.cache of ${step.part}`,
+      key: prefix + fileHash(fp, path.join(plan.source, 'configure')).slice(0, 20),
+      restoreKeys: [prefix],
+      paths: [path.join(buildDir, 'config.cache')],
+      producedBy: [step.id]
+    })
+  }
+  return caches
+}
