@@ -162,7 +162,7 @@ check_hello() {
 HOST_PACKAGES=(
   "clang-$HOST_LLVM" "lld-$HOST_LLVM" "llvm-$HOST_LLVM" wasi-libc
   "libclang-rt-$HOST_LLVM-dev-wasm32" debootstrap xz-utils git make gcc
-  ca-certificates
+  ca-certificates chromium
 )
 phase_host() {
   local missing=() p
@@ -495,6 +495,23 @@ EOF
   say "wrote $E2E_HOME/env.sh"
 }
 
+# ---------------------------------------------------------------- browser
+# Chromium inside the root: the action runs there, and its browser smoke
+# test opens the emscripten-browser build in headless Chromium.
+phase_browser() {
+  if stamp_ok trixie-chromium && [[ -x $TRIXIE/usr/bin/chromium ]]; then
+    say "chromium already installed in the root"
+    return
+  fi
+  local t0=$SECONDS
+  # shellcheck disable=SC2016 # expanded by the root's sh
+  in_trixie sh -ec 'apt-get update -q
+    apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends chromium fonts-dejavu-core
+    apt-get clean'
+  say "chromium in the root took $((SECONDS - t0))s"
+  stamp trixie-chromium
+}
+
 # ---------------------------------------------------------------- main
 run_phase() {
   local name=$1 start=$SECONDS
@@ -503,7 +520,7 @@ run_phase() {
   TIMINGS+=("$(printf '%-8s %4ds' "$name" $((SECONDS - start)))")
 }
 
-ALL_PHASES=(host sources wasisdk trixie emports env)
+ALL_PHASES=(host sources wasisdk trixie browser emports env)
 PHASES=("$@")
 [[ ${#PHASES[@]} -gt 0 ]] || PHASES=("${ALL_PHASES[@]}")
 TIMINGS=()

@@ -223,9 +223,9 @@ export async function run(): Promise<void> {
         : undefined
     if (job) await report(job, state, logs)
     const known = EXPECTED_ERRORS.some(kind => error instanceof kind)
-    core.setFailed(
-      `${state.failure.step} failed: ${known || !(error instanceof Error) ? message : (error.stack ?? message)}`
-    )
+    const detail = known || !(error instanceof Error) ? message : (error.stack ?? message)
+    // Input, plan and step errors name what failed themselves; other failures get the phase's name.
+    core.setFailed(known || !job ? detail : `${state.failure.step} failed: ${detail}`)
     return
   }
   if (job) await report(job, state)

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { REPO_ROOT } from '../support/harness.js'
-import { freshCheckout, provisioned, runInTrixie, TRIXIE } from './support.js'
+import { E2E_HOME, freshCheckout, provisioned, runInTrixie, TRIXIE } from './support.js'
 
 test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are collected', async () => {
   provisioned()
@@ -39,13 +39,31 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
     'emscripten-node': 'manual',
     'emscripten-browser': 'manual'
   })
-  expect(JSON.parse(result.outputs['smoke-results'])['emscripten-node']).toBe('passed')
+  expect(JSON.parse(result.outputs['smoke-results'])).toEqual({
+    'emscripten-node': 'passed',
+    'emscripten-browser': 'passed'
+  })
+  // The browser smoke test's screenshot of the working REPL, kept as a test output.
+  const screenshot = path.join(TRIXIE, result.outputs['browser-screenshot'])
+  expect(fs.statSync(screenshot).size).toBeGreaterThan(1000)
+  const outputs = path.join(E2E_HOME, 'outputs')
+  fs.mkdirSync(outputs, { recursive: true })
+  fs.copyFileSync(screenshot, path.join(outputs, 'cpython-3.11.2-emscripten-browser.png'))
 
   const nodeDir = path.join(TRIXIE, result.outputs['emscripten-node-dir'])
   const browserDir = path.join(TRIXIE, result.outputs['emscripten-browser-dir'])
   for (const f of ['python.js', 'python.wasm'])
     expect(fs.existsSync(path.join(nodeDir, f))).toBe(true)
-  for (const f of ['python.js', 'python.wasm', 'python.data', 'python.html', 'python.worker.js'])
+  for (const f of [
+    'python.js',
+    'python.wasm',
+    'python.data',
+    'python.html',
+    'python.worker.js',
+    '.htaccess',
+    '_headers',
+    'serve.mjs'
+  ])
     expect(fs.existsSync(path.join(browserDir, f))).toBe(true)
 
   // Run the collected node build by hand with the root's Node.
