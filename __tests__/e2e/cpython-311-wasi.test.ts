@@ -4,14 +4,13 @@
  * a loopback mirror, builds with the 3.11 README's recipe, smoke-tests the
  * artifact under node:wasi, and collects it.
  */
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { REPO_ROOT } from '../support/harness.js'
 import {
   E2E_HOME,
   freshCheckout,
   provisioned,
+  runCollectedWasi,
   runOnHost,
   serveDirectory,
   sha256File,
@@ -52,23 +51,12 @@ test('CPython 3.11.2: wasi builds, runs and is collected', async () => {
       fs.readdirSync(path.join(dir, 'lib/python3.11')).some(f => f.startsWith('_sysconfigdata_'))
     ).toBe(true)
 
-    // Run the collected interpreter by hand, outside the action, as a user would.
-    const printed = execFileSync(
-      process.execPath,
-      [
-        '--no-warnings',
-        path.join(REPO_ROOT, 'scripts', 'wasi-run.mjs'),
-        '--dir',
-        `${dir}::/`,
-        '--env',
-        'PYTHONHOME=/',
-        path.join(dir, 'python.wasm'),
-        '-c',
+    expect(
+      runCollectedWasi(
+        dir,
         'import os, sys; print(sys.platform, os.uname().machine, sys.version.split()[0])'
-      ],
-      { encoding: 'utf8' }
-    )
-    expect(printed.trim()).toBe('wasi wasm32 3.11.2')
+      )
+    ).toBe('wasi wasm32 3.11.2')
   } finally {
     await mirror.close()
   }

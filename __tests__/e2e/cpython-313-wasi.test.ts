@@ -3,13 +3,12 @@
  * the trixie root (clang-19 and wasi-libc arranged as WASI SDK 24, installed
  * by the action from a loopback mirror), with node:wasi as the host runner.
  */
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { REPO_ROOT } from '../support/harness.js'
 import {
   freshCheckout,
   provisioned,
+  runCollectedWasi,
   runInTrixie,
   serveDirectory,
   sha256File,
@@ -48,22 +47,9 @@ test('CPython 3.13.5: wasi builds with wasi.py, runs and is collected', async ()
 
     const dir = path.join(TRIXIE, result.outputs['wasi-dir'])
     expect(fs.existsSync(path.join(dir, 'python.wasm'))).toBe(true)
-    const printed = execFileSync(
-      process.execPath,
-      [
-        '--no-warnings',
-        path.join(REPO_ROOT, 'scripts', 'wasi-run.mjs'),
-        '--dir',
-        `${dir}::/`,
-        '--env',
-        'PYTHONHOME=/',
-        path.join(dir, 'python.wasm'),
-        '-c',
-        'import os, sys; print(sys.platform, os.uname().machine)'
-      ],
-      { encoding: 'utf8' }
+    expect(runCollectedWasi(dir, 'import os, sys; print(sys.platform, os.uname().machine)')).toBe(
+      'wasi wasm32'
     )
-    expect(printed.trim()).toBe('wasi wasm32')
   } finally {
     await mirror.close()
   }

@@ -130,3 +130,22 @@ export function runInTrixie(
 }
 
 export const inTrixie = (p: string): string => path.join(TRIXIE, p)
+
+/** Runs Python code in a collected WASI build by hand, outside the action, as a user would. */
+export function runCollectedWasi(dir: string, code: string): string {
+  return execFileSync(
+    process.execPath,
+    [
+      '--no-warnings',
+      path.join(REPO_ROOT, 'scripts', 'wasi-run.mjs'),
+      '--dir',
+      `${dir}::/`,
+      '--env',
+      'PYTHONHOME=/',
+      path.join(dir, 'python.wasm'),
+      '-c',
+      code
+    ],
+    { encoding: 'utf8' }
+  ).trim()
+}
