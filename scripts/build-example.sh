@@ -13,7 +13,7 @@ case $target in
   emscripten) test_file=__tests__/e2e/cpython-311-emscripten.test.ts ;;
   *) echo "usage: scripts/build-example.sh [wasi|emscripten]" >&2; exit 2 ;;
 esac
-[[ -d node_modules ]] || npm ci --no-audit --no-fund
+[[ -d node_modules ]] || npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
 bash scripts/provision-e2e.sh
 NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 \
   npx jest --config jest.e2e.config.js "$test_file"

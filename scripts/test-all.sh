@@ -10,8 +10,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "npm ci"
-npm ci --no-audit --no-fund
+step "install npm packages from package-lock.json"
+# npm 11.16 and later can reject a lock file it wrote itself when an optional
+# platform package is unavailable (npm/cli#9846); install from the same lock
+# file without rewriting it then.
+npm ci --no-audit --no-fund ||
+  npm install --no-save --no-audit --no-fund
 
 step "provision toolchains and CPython sources (Debian packages only)"
 bash scripts/provision-e2e.sh
