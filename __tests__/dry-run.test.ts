@@ -49,6 +49,7 @@ describe('dry run on real CPython trees', () => {
     expect(commands).toEqual([
       '<src>/builddir/build$ ../../configure -C',
       `<src>/builddir/build$ make ${jobs}`,
+      '<src>/builddir/build$ <src>/builddir/build/python -c import zlib',
       '<src>$ embuilder build zlib bzip2',
       `<src>/builddir/wasi$ <src>/Tools/wasm/wasi-env ../../configure -C --host=wasm32-unknown-wasi ${build} --with-build-python=<src>/builddir/build/python`,
       `<src>/builddir/wasi$ make ${jobs}`,

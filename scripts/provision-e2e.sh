@@ -291,11 +291,14 @@ wasi-libc: $libc_version (Debian wasi-libc)"
 # ---------------------------------------------------------------- phase 4
 # llvm-N carries llvm-ar/llvm-ranlib (only a Recommends of clang-N, and the
 # root installs without recommends).
+# zlib1g-dev: the build Python needs zlib (the browser build zips the stdlib with it)
 TRIXIE_PACKAGES=(
-  emscripten make gcc libc6-dev xz-utils git pkg-config ca-certificates python3
+  emscripten make gcc libc6-dev zlib1g-dev xz-utils git pkg-config ca-certificates python3
   "clang-$TRIXIE_LLVM" "lld-$TRIXIE_LLVM" "llvm-$TRIXIE_LLVM" wasi-libc
   "libclang-rt-$TRIXIE_LLVM-dev-wasm32"
 )
+# The stamp names the package list, so a root made with an older list gets the new packages.
+TRIXIE_PACKAGES_STAMP="trixie-packages-$(printf '%s\n' "${TRIXIE_PACKAGES[@]}" | sha256sum | cut -c1-12)"
 
 # check_links DIR PREFIX: every symlink in DIR resolves once PREFIX (a root
 # directory, or empty) is put in front of its absolute target.
@@ -311,7 +314,7 @@ phase_trixie() {
   local top="wasi-sdk-$WASI_SDK_TRIXIE_VERSION.0-x86_64-linux" t0
   local rel="releases/download/wasi-sdk-$WASI_SDK_TRIXIE_VERSION/$top.tar.gz"
   local out="$TRIXIE$MIRROR_TRIXIE_GUEST/$rel"
-  if [[ -f $TRIXIE/.provisioned && -f $out.sha256 ]] && stamp_ok trixie-sdk; then
+  if [[ -f $TRIXIE/.provisioned && -f $out.sha256 ]] && stamp_ok trixie-sdk && stamp_ok "$TRIXIE_PACKAGES_STAMP"; then
     say "trixie root already provisioned ($(cat "$TRIXIE/.provisioned"))"
     return
   fi
@@ -335,7 +338,7 @@ phase_trixie() {
     say "trixie root already bootstrapped"
   fi
 
-  if ! stamp_ok trixie-packages; then
+  if ! stamp_ok "$TRIXIE_PACKAGES_STAMP"; then
     say "installing in the root: ${TRIXIE_PACKAGES[*]}"
     t0=$SECONDS
     # shellcheck disable=SC2016 # expanded by the root's sh
@@ -343,7 +346,7 @@ phase_trixie() {
       apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends "$@"
       apt-get clean' sh "${TRIXIE_PACKAGES[@]}"
     say "root packages took $((SECONDS - t0))s"
-    stamp trixie-packages
+    stamp "$TRIXIE_PACKAGES_STAMP"
   else
     say "root packages already installed"
   fi

@@ -20,6 +20,7 @@ import { artifactName } from './artifact-name.js'
 import { pinsFor } from './pins.js'
 import type { RecipeContext } from './recipes/common.js'
 import {
+  buildPythonZlibCheck,
   seedConfigCache,
   manualBuildPython,
   manualEmscriptenPorts,
@@ -272,6 +273,8 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
       buildPythonSteps.push(...built.steps)
     }
   }
+  if (manualTargets.includes('emscripten-browser'))
+    buildPythonSteps.push(buildPythonZlibCheck(ctx, buildPython as string))
   if (manualTargets.some(isEmscripten)) dependencySteps.push(...manualEmscriptenPorts(ctx))
   const manualEmscripten = manualTargets.filter(isEmscripten)
   for (const target of manualTargets) {

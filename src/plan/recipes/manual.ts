@@ -154,3 +154,19 @@ export function seedConfigCache(
     skipIfCached: `config-cache-${to}`
   })
 }
+
+/**
+ * The browser build zips the standard library with the build Python
+ * (Tools/wasm/wasm_assets.py), so that Python needs zlib: check it before
+ * the long configure rather than fail at the end of make.
+ */
+export function buildPythonZlibCheck(ctx: RecipeContext, buildPython: string): CommandStep {
+  return step(ctx, {
+    id: 'build-python-zlib',
+    title:
+      'Check that the build Python has zlib, which the browser build needs (install zlib1g-dev if it has not)',
+    part: 'build-python',
+    argv: [buildPython, '-c', 'import zlib'],
+    cwd: path.dirname(buildPython)
+  })
+}
