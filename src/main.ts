@@ -38,8 +38,18 @@ import { probeRunner } from './runner.js'
 import { State } from './state.js'
 import { installToolchains, ToolchainError } from './toolchains/index.js'
 
+/** A built interpreter that did not run as expected; the message carries what it printed. */
+class SmokeTestError extends Error {}
+
 /** Errors whose message says everything; anything else is reported with its stack. */
-const EXPECTED_ERRORS = [InputError, PlanError, CheckoutError, StepError, ToolchainError]
+const EXPECTED_ERRORS = [
+  InputError,
+  PlanError,
+  CheckoutError,
+  StepError,
+  ToolchainError,
+  SmokeTestError
+]
 
 function setPlanOutputs(plan: Plan): void {
   core.setOutput('python-version', plan.python.text)
@@ -163,8 +173,9 @@ async function build({ inputs, facts, runner, plan, work }: Job, run: Run): Prom
       if ('skipped' in result && result.skipped)
         core.warning(`Smoke test ${test.target} skipped: ${result.skipped}`)
       else if (!result.passed)
-        throw new Error(
-          `Smoke test ${test.target} (${test.runner}) failed: ${result.problems.join('; ')}`
+        throw new SmokeTestError(
+          `Smoke test ${test.target} (${test.runner}) failed: ${result.problems.join('; ')}\n` +
+            `Last lines of its output:\n${result.output.trim().split('\n').slice(-20).join('\n')}`
         )
     })
   }

@@ -52,7 +52,7 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
 
   const nodeDir = path.join(TRIXIE, result.outputs['emscripten-node-dir'])
   const browserDir = path.join(TRIXIE, result.outputs['emscripten-browser-dir'])
-  for (const f of ['python.js', 'python.wasm'])
+  for (const f of ['python.js', 'python.wasm', 'lib/python3.11/os.py'])
     expect(fs.existsSync(path.join(nodeDir, f))).toBe(true)
   for (const f of [
     'python.js',
@@ -71,6 +71,7 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
     path.join(REPO_ROOT, 'scripts', 'chroot-run.sh'),
     [
       TRIXIE,
+      `PYTHONHOME=${guest(nodeDir)}`,
       'node',
       path.join(guest(nodeDir), 'python.js'),
       '-c',

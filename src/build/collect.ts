@@ -47,23 +47,32 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
     fs.copyFileSync(src, path.join(artifact.dir, name))
     copied.push(name)
   }
-  if (artifact.target === 'wasi') {
-    copy('python.wasm', true)
-    // The standard library, and the build's sysconfig data next to it, at the
-    // path a prefix of "/" expects: run with --dir <dir>::/ and PYTHONHOME=/.
+  // The standard library, and the build's sysconfig data next to it, where a
+  // prefix of the artifact folder expects them: lib/python3.X. WASI runs with
+  // --dir <dir>::/ and PYTHONHOME=/; the node build (NODERAWFS reads the real
+  // file system) with PYTHONHOME=<dir>.
+  const copyStdlib = (buildLibPrefix: string): void => {
     const stdlib = path.join(artifact.dir, wasiStdlib(facts))
     copyTree(path.join(facts.root, 'Lib'), stdlib, name => name === '__pycache__')
     const buildLib = fs
       .readdirSync(path.join(artifact.buildDir, 'build'), { withFileTypes: true })
-      .find(e => e.isDirectory() && e.name.startsWith('lib.wasi-wasm32'))
+      .find(e => e.isDirectory() && e.name.startsWith(buildLibPrefix))
     if (!buildLib)
-      throw new CollectError(`wasi: no build/lib.wasi-wasm32-* in ${artifact.buildDir}`)
+      throw new CollectError(
+        `${artifact.target}: no build/${buildLibPrefix}-* in ${artifact.buildDir}`
+      )
     copyTree(
       path.join(artifact.buildDir, 'build', buildLib.name),
       stdlib,
       name => name === '__pycache__'
     )
+    // an empty lib-dynload keeps getpath from warning that exec_prefix is missing
+    fs.mkdirSync(path.join(stdlib, 'lib-dynload'), { recursive: true })
     copied.push(wasiStdlib(facts))
+  }
+  if (artifact.target === 'wasi') {
+    copy('python.wasm', true)
+    copyStdlib('lib.wasi-wasm32')
   } else if (artifact.recipe !== 'manual') {
     // 3.14+: python.mjs carries the stdlib (preloaded); node_entry.mjs starts it under Node
     copy('python.mjs', true)
@@ -74,6 +83,8 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
     const files = EMSCRIPTEN_FILES[artifact.target]
     for (const name of files.required) copy(name, true)
     for (const name of files.optional) copy(name, false)
+    // the browser build preloads its stdlib into python.data; the node build reads it from disk
+    if (artifact.target === 'emscripten-node') copyStdlib('lib.emscripten-wasm32')
   }
   core.info(`Collected ${artifact.target} into ${artifact.dir}: ${copied.join(', ')}`)
   return copied

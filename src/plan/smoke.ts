@@ -79,7 +79,8 @@ export function smokeTest(
     runner: 'node',
     argv: [runner.nodePath, ...entry, '-c', SMOKE_CODE],
     cwd: artifact.dir,
-    env: {},
+    // the manual recipe's node build reads the stdlib collected next to it
+    env: artifact.recipe === 'manual' ? { PYTHONHOME: artifact.dir } : {},
     expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json', 'zlib', 'bz2'] }
   }
 }
