@@ -2,6 +2,5 @@
 export enum State {
   IsPost = 'isPost',
   /** JSON list of cache entries to save: the ones that missed and whose producers succeeded */
-  CachesToSave = 'cachesToSave',
-  CacheSave = 'cacheSave'
+  CachesToSave = 'cachesToSave'
 }

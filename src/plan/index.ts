@@ -9,9 +9,7 @@ import { knownSha256For } from '../toolchains/checksums.js'
 import {
   emsdkUrl,
   toolCacheVersion,
-  wasiSdkAsset,
   wasiSdkUrl,
-  wasmtimeAsset,
   wasmtimeUrl,
   DEFAULT_BASE,
   UnsupportedToolchainError
@@ -343,5 +341,3 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     }
   }
 }
-
-export { wasiSdkAsset, wasmtimeAsset }
