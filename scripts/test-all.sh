@@ -14,8 +14,10 @@ step "install npm packages from package-lock.json"
 # npm 11.16 and later can reject a lock file it wrote itself when an optional
 # platform package is unavailable (npm/cli#9846); install from the same lock
 # file without rewriting it then.
-npm ci --no-audit --no-fund ||
+npm ci --no-audit --no-fund || {
+  echo "npm ci refused the lock file (npm/cli#9846); installing from it with npm install"
   npm install --no-save --no-audit --no-fund
+}
 
 step "provision toolchains and CPython sources (Debian packages only)"
 bash scripts/provision-e2e.sh
