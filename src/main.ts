@@ -13,7 +13,7 @@ import {
   type UploadedArtifact
 } from './artifacts/index.js'
 import { runBrowserSmokeTest } from './build/browser-smoke.js'
-import { collectArtifact } from './build/collect.js'
+import { collectArtifact, CollectError } from './build/collect.js'
 import { runSteps, StepError, type StepTiming } from './build/executor.js'
 import { runSmokeTest } from './build/smoke.js'
 import { WASI_RUNNER_SOURCE } from './build/wasi-runner.js'
@@ -48,7 +48,8 @@ const EXPECTED_ERRORS = [
   CheckoutError,
   StepError,
   ToolchainError,
-  SmokeTestError
+  SmokeTestError,
+  CollectError
 ]
 
 function setPlanOutputs(plan: Plan): void {
@@ -211,7 +212,6 @@ export async function run(): Promise<void> {
     const plan = makePlan(inputs, facts, runner)
     if (inputs.cache) plan.caches = planCaches(plan, runner, await fingerprint(plan))
     setPlanOutputs(plan)
-    for (const w of plan.warnings) core.warning(w)
     if (inputs.dryRun) {
       core.info(planText(plan))
       core.info('\nDry run: nothing was installed or built.')

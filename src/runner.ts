@@ -3,12 +3,14 @@ import * as exec from '@actions/exec'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Inputs } from './inputs/index.js'
-import type { RunnerFacts } from './plan/types.js'
+import { PlanError, type RunnerFacts } from './plan/types.js'
 import { findPreinstalled } from './toolchains/preinstalled.js'
 
 export async function probeRunner(inputs: Inputs, env = process.env): Promise<RunnerFacts> {
   if (process.platform !== 'linux')
-    throw new Error(`cpython-wasm-action runs on Linux runners; this one is ${process.platform}`)
+    throw new PlanError([
+      `runs-on: cpython-wasm-action runs on Linux runners; this one is ${process.platform}`
+    ])
   const arch = os.arch() === 'arm64' ? 'arm64' : 'x64'
   const guess = await exec.getExecOutput('sh', [path.join(inputs.source, 'config.guess')], {
     silent: true
@@ -21,7 +23,7 @@ export async function probeRunner(inputs: Inputs, env = process.env): Promise<Ru
     tempDir: env.RUNNER_TEMP || os.tmpdir(),
     nodePath: process.execPath,
     nodeVersion: process.version,
-    hostPython: env.CPYTHON_WASM_HOST_PYTHON || 'python3',
+    hostPython: 'python3',
     buildTriple: guess.stdout.trim(),
     eventName: env.GITHUB_EVENT_NAME || '',
     preinstalled: findPreinstalled(inputs, env)

@@ -330,8 +330,6 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     smoke,
     artifacts,
     caches: [],
-    // the installer warns about a download with no known sum, with the sum it got
-    warnings: [],
     options: {
       buildType: inputs.buildType,
       pthreads: inputs.pthreads,

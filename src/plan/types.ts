@@ -107,7 +107,6 @@ export interface Plan {
   smoke: SmokeTest[]
   artifacts: ArtifactPlan[]
   caches: CachePlan[]
-  warnings: string[]
   options: Pick<
     Inputs,
     'buildType' | 'pthreads' | 'dynamicLinking' | 'testModules' | 'configureArgs'

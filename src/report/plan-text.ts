@@ -53,6 +53,5 @@ export function planText(plan: Plan): string {
         `  ${s.target} under ${s.runner}: expects ${s.expect.platform}, ${s.expect.machine}, ${s.expect.version}`
       )
   }
-  for (const w of plan.warnings) lines.push('', `Warning: ${w}`)
   return lines.join('\n')
 }

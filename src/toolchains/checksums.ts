@@ -9,7 +9,7 @@
  * sum only after hashing the release asset yourself.
  */
 import type { ToolName } from '../plan/types.js'
-import { wasiSdkAsset, wasmtimeAsset, type Arch } from './urls.js'
+import type { Arch } from './urls.js'
 
 type Sums = Record<string, Partial<Record<Arch, string>>>
 
@@ -44,23 +44,4 @@ export const KNOWN_SHA256: Record<ToolName, Sums> = {
 export function knownSha256For(tool: ToolName, version: string, arch: Arch): string | undefined {
   const key = tool === 'wasmtime' ? version.replace(/^v/, '') : version.replace(/\.0$/, '')
   return KNOWN_SHA256[tool][key]?.[arch]
-}
-
-/**
- * The table's sum for a download URL, found by its asset file name. Kept for
- * callers that only hold the URL; prefer knownSha256For.
- */
-export function knownSha256(url: string): string | undefined {
-  const file = url.slice(url.lastIndexOf('/') + 1)
-  for (const arch of ['x64', 'arm64'] as const) {
-    for (const version of Object.keys(KNOWN_SHA256['wasi-sdk'])) {
-      if (wasiSdkAsset(Number(version), arch).file === file)
-        return knownSha256For('wasi-sdk', version, arch)
-    }
-    for (const version of Object.keys(KNOWN_SHA256.wasmtime)) {
-      if (wasmtimeAsset(version, arch).file === file)
-        return knownSha256For('wasmtime', version, arch)
-    }
-  }
-  return undefined
 }
