@@ -78,7 +78,7 @@ describe('the plan', () => {
       '<src>$ python3 <src>/Tools/wasm/wasi.py make-build-python'
     ])
     expect(commands.find(c => c.includes('configure-host'))).toBe(
-      '<src>$ python3 <src>/Tools/wasm/wasi.py configure-host --wasi-sdk /runner/tool-cache/wasi-sdk/24.0.0/x64 --host-runner /runner/node --no-warnings /runner/temp/cpython-wasm/wasi-run.mjs --dir {HOST_DIR}::{GUEST_DIR} --env {ENV_VAR_NAME}={ENV_VAR_VALUE} --host-triple wasm32-wasip1 --'
+      '<src>$ python3 <src>/Tools/wasm/wasi.py configure-host --wasi-sdk /runner/tool-cache/wasi-sdk/24.0.0/x64 --host-runner /runner/node --no-warnings /runner/temp/cpython-wasm/wasi-run.mjs --dir {HOST_DIR}::{GUEST_DIR} --env {ENV_VAR_NAME}={ENV_VAR_VALUE} --host-triple wasm32-wasip1 -- --config-cache'
     )
     expect(plan.buildPython).toBe(
       `${planFor('wasi-py').root.replace(/.*/, plan.source)}/cross-build/build/python`
@@ -113,7 +113,7 @@ describe('the plan', () => {
       '<src>$ python3 <src>/Tools/wasm/emscripten make-build-python',
       '<src>$ python3 <src>/Tools/wasm/emscripten make-libffi',
       '<src>$ python3 <src>/Tools/wasm/emscripten make-mpdec',
-      '<src>$ python3 <src>/Tools/wasm/emscripten configure-host --host-runner /runner/node --',
+      '<src>$ python3 <src>/Tools/wasm/emscripten configure-host --host-runner /runner/node -- --config-cache',
       '<src>$ python3 <src>/Tools/wasm/emscripten make-host'
     ])
     expect(plan.targets[1].sharesBuildWith).toBe('emscripten-node')
@@ -141,7 +141,7 @@ describe('the plan', () => {
       'wasi-sdk 30 Platforms/WASI/config.toml'
     ])
     expect(commands).toContain(
-      '<src>$ python3 <src>/Platforms/WASI configure-host --wasi-sdk /runner/tool-cache/wasi-sdk/30.0.0/x64 --host-runner /runner/node --no-warnings /runner/temp/cpython-wasm/wasi-run.mjs --argv0 {ARGV0} --dir {CHECKOUT}::/ --host-triple wasm32-wasip1 --'
+      '<src>$ python3 <src>/Platforms/WASI configure-host --wasi-sdk /runner/tool-cache/wasi-sdk/30.0.0/x64 --host-runner /runner/node --no-warnings /runner/temp/cpython-wasm/wasi-run.mjs --argv0 {ARGV0} --dir {CHECKOUT}::/ --host-triple wasm32-wasip1 -- --config-cache'
     )
     // Platforms/emscripten builds its own build Python in cross-build/build
     expect(commands).toContain(

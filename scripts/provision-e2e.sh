@@ -162,7 +162,7 @@ check_hello() {
 HOST_PACKAGES=(
   "clang-$HOST_LLVM" "lld-$HOST_LLVM" "llvm-$HOST_LLVM" wasi-libc
   "libclang-rt-$HOST_LLVM-dev-wasm32" debootstrap xz-utils git make gcc
-  ca-certificates chromium
+  ca-certificates chromium ccache
 )
 phase_host() {
   local missing=() p
@@ -292,8 +292,9 @@ wasi-libc: $libc_version (Debian wasi-libc)"
 # llvm-N carries llvm-ar/llvm-ranlib (only a Recommends of clang-N, and the
 # root installs without recommends).
 # zlib1g-dev: the build Python needs zlib (the browser build zips the stdlib with it)
+# ccache: the action compiles each target through it when it is on PATH
 TRIXIE_PACKAGES=(
-  emscripten make gcc libc6-dev zlib1g-dev xz-utils git pkg-config ca-certificates python3
+  emscripten make gcc libc6-dev zlib1g-dev xz-utils git pkg-config ca-certificates python3 ccache
   "clang-$TRIXIE_LLVM" "lld-$TRIXIE_LLVM" "llvm-$TRIXIE_LLVM" wasi-libc
   "libclang-rt-$TRIXIE_LLVM-dev-wasm32"
 )

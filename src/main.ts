@@ -13,11 +13,13 @@ import {
   type UploadedArtifact
 } from './artifacts/index.js'
 import { runBrowserSmokeTest } from './build/browser-smoke.js'
+import { readStats, zeroStats, type CompilerCacheStats } from './build/ccache.js'
 import { collectArtifact, CollectError } from './build/collect.js'
 import { runSteps, StepError, type StepTiming } from './build/executor.js'
 import { runSmokeTest } from './build/smoke.js'
 import { WASI_RUNNER_SOURCE } from './build/wasi-runner.js'
 import {
+  ccacheId,
   fingerprint,
   planCaches,
   recordCachesToSave,
@@ -76,6 +78,7 @@ function setPlanOutputs(plan: Plan): void {
 class Run {
   timings: StepTiming[] = []
   hits = new Map<string, CacheHit>()
+  ccache = new Map<string, CompilerCacheStats>()
   smoke: SummarySmoke[] = []
   uploaded: UploadedArtifact[] = []
   failure?: { step: string; message: string }
@@ -128,6 +131,7 @@ async function build({ inputs, facts, runner, plan, work }: Job, run: Run): Prom
       core.info('CPYTHON_WASM_STOP_AFTER=toolchains: stopping before the build')
       return
     }
+    if (plan.ccache.length > 0) await zeroStats(runner.ccache, plan.ccache)
     addMatcher(work)
     try {
       const timings = await runSteps(plan.steps, envs, id => run.hits.get(id) === 'exact')
@@ -142,11 +146,21 @@ async function build({ inputs, facts, runner, plan, work }: Job, run: Run): Prom
     }
   } finally {
     for (const t of run.timings) if (t.outcome === 'ran') succeeded.add(t.id)
+    const unchanged = new Map<string, string>()
+    if (plan.ccache.length > 0) {
+      run.ccache = await readStats(runner.ccache, plan.ccache)
+      core.setOutput('ccache-stats', JSON.stringify(Object.fromEntries(run.ccache)))
+      // a build served wholly from the restored ccache adds nothing worth uploading
+      for (const [part, stats] of run.ccache)
+        if (stats.misses === 0 && run.hits.get(ccacheId(part)) !== 'miss')
+          unchanged.set(ccacheId(part), 'every compile was a hit on the restored entry')
+    }
     recordCachesToSave(
       plan.caches,
       run.hits,
       succeeded,
-      saveDecision(inputs.cacheSave, runner.eventName)
+      saveDecision(inputs.cacheSave, runner.eventName),
+      unchanged
     )
   }
 
@@ -252,6 +266,7 @@ async function report(
       plan: job.plan,
       timings: run.timings,
       cacheHits: run.hits,
+      ccache: run.ccache,
       artifacts: run.uploaded.length > 0 ? run.uploaded : undefined,
       uploadSkipped: !job.inputs.upload,
       smoke: run.smoke,

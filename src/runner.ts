@@ -1,5 +1,6 @@
 /** Facts about the runner, gathered once before planning. */
 import * as exec from '@actions/exec'
+import * as io from '@actions/io'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Inputs } from './inputs/index.js'
@@ -26,6 +27,12 @@ export async function probeRunner(inputs: Inputs, env = process.env): Promise<Ru
     hostPython: 'python3',
     buildTriple: guess.stdout.trim(),
     eventName: env.GITHUB_EVENT_NAME || '',
+    // a pull request's head branch, else the pushed branch or tag
+    ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || '',
+    runId: env.GITHUB_RUN_ID
+      ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT || '1'}`
+      : `local-${Date.now()}`,
+    ccache: await io.which('ccache', false),
     preinstalled: findPreinstalled(inputs, env)
   }
 }

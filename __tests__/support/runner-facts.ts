@@ -13,6 +13,9 @@ export function runnerFacts(overrides: Partial<RunnerFacts> = {}): RunnerFacts {
     hostPython: 'python3',
     buildTriple: 'x86_64-pc-linux-gnu',
     eventName: 'push',
+    ref: 'main',
+    runId: '1234-1',
+    ccache: '',
     preinstalled: {},
     ...overrides
   }

@@ -245,9 +245,16 @@ export function recordCachesToSave(
   caches: CachePlan[],
   hits: ReadonlyMap<string, CacheHit>,
   succeeded: ReadonlySet<string>,
-  decision: { save: boolean; why: string }
+  decision: { save: boolean; why: string },
+  unchanged: ReadonlyMap<string, string> = new Map()
 ): PendingSave[] {
-  const pending = decision.save ? entriesToSave(caches, hits, succeeded) : []
+  const pending = decision.save
+    ? entriesToSave(caches, hits, succeeded).filter(e => {
+        const why = unchanged.get(e.id)
+        if (why) core.info(`Cache ${e.id}: not saved again, ${why}`)
+        return !why
+      })
+    : []
   if (caches.length > 0 && !decision.save) core.info(`Caches will not be saved: ${decision.why}`)
   core.saveState(State.CachesToSave, JSON.stringify(pending))
   return pending

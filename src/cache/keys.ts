@@ -24,6 +24,11 @@
  *   toolchain versions and the configure command. Restore keys: the same
  *   except the configure script, so a configure change starts from the last
  *   cache (as autoconf keys cached results by name).
+ * - ccache-<target>: the target's ccache directory. Its content grows with
+ *   every build, so each run saves under a new key (ending in the run id)
+ *   and restores the newest entry of its ref, else of any ref (a pull
+ *   request's first run starts from its base branch's). Keyed on the
+ *   compiler toolchain's version; ccache checks the compiler itself.
  */
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
@@ -38,6 +43,10 @@ export const BUILD_PYTHON = 'build-python'
 export const EMSCRIPTEN_CACHE = 'emscripten-cache'
 export const toolchainCacheId = (tool: ToolName): string => `toolchain-${tool}`
 export const configCacheId = (part: string): string => `config-cache-${part}`
+export const ccacheId = (part: string): string => `ccache-${part}`
+
+/** A ref as a key segment: refs/pull/12/merge and feature/x stay readable and unambiguous. */
+const keySegment = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_') || 'none'
 
 /**
  * The pseudo step that installs a downloaded toolchain: main marks it as
@@ -211,6 +220,28 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
       restoreKeys: [prefix],
       paths: [path.join(buildDir, 'config.cache')],
       producedBy: [step.id]
+    })
+  }
+
+  for (const { part, dir } of plan.ccache) {
+    const compilerSteps = plan.steps.filter(s => s.part === part && s.toolEnv)
+    const toolEnvs = new Set(compilerSteps.map(s => s.toolEnv))
+    const toolchains = plan.toolchains
+      .filter(
+        t =>
+          (t.tool === 'emsdk' && toolEnvs.has('emscripten')) ||
+          (t.tool === 'wasi-sdk' && toolEnvs.has('wasi-sdk'))
+      )
+      .map(t => `${t.tool}-${t.version}`)
+    const prefix = `${SALT}-ccache-${part}-${platform}-${shortHash({ toolchains, image: fp.image })}-`
+    const ref = `${keySegment(runner.ref)}-`
+    caches.push({
+      id: ccacheId(part),
+      title: `ccache of ${part}`,
+      key: prefix + ref + keySegment(runner.runId),
+      restoreKeys: [prefix + ref, prefix],
+      paths: [dir],
+      producedBy: compilerSteps.filter(s => /-make$/.test(s.id)).map(s => s.id)
     })
   }
   return caches

@@ -30,6 +30,8 @@ export interface Inputs {
   configureArgs: string[]
   test: 'smoke' | 'none'
   cache: boolean
+  /** compile through ccache: auto (when ccache is on PATH), true (required) or false */
+  ccache: boolean | 'auto'
   cacheSave: 'auto' | 'always' | 'never'
   upload: boolean
   artifactName: string
@@ -218,6 +220,7 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   const testModules = bool('test-modules', true)
   const test = oneOf('test', ['smoke', 'none'] as const, 'smoke')
   const cache = bool('cache', true)
+  const ccache = oneOf('ccache', ['auto', 'true', 'false'] as const, 'auto')
   const cacheSave = oneOf('cache-save', ['auto', 'always', 'never'] as const, 'auto')
   const upload = bool('upload', true)
   const dryRun = bool('dry-run', false)
@@ -308,6 +311,7 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
     configureArgs,
     test,
     cache,
+    ccache: ccache === 'auto' ? 'auto' : ccache === 'true',
     cacheSave,
     upload,
     artifactName,

@@ -15,6 +15,7 @@ import {
   UnsupportedToolchainError
 } from '../toolchains/urls.js'
 import { artifactName } from './artifact-name.js'
+import { applyCompilerCache } from './ccache.js'
 import { pinsFor } from './pins.js'
 import type { RecipeContext } from './recipes/common.js'
 import {
@@ -287,9 +288,19 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   }
   // wasi first, then Emscripten, in the order the user listed the targets
   const order = (s: CommandStep): number => (s.part === 'wasi' ? 0 : 1)
+  const compiled = applyCompilerCache(
+    targetSteps.sort((a, b) => order(a) - order(b)),
+    inputs,
+    facts,
+    runner,
+    work,
+    ctx.toolDirs.wasiSdk
+  )
+  for (const [t, extra] of Object.entries(compiled.notes))
+    notes[t as Target] = [...(notes[t as Target] ?? []), ...extra]
   const steps = onlyBuildPython
     ? buildPythonSteps
-    : [...buildPythonSteps, ...dependencySteps, ...targetSteps.sort((a, b) => order(a) - order(b))]
+    : [...buildPythonSteps, ...dependencySteps, ...compiled.steps]
 
   const artifactsDir = path.join(work, 'artifacts')
   const artifacts: ArtifactPlan[] = (onlyBuildPython ? [] : targets).map(target => ({
@@ -330,6 +341,7 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     smoke,
     artifacts,
     caches: [],
+    ccache: onlyBuildPython ? [] : compiled.ccache,
     options: {
       buildType: inputs.buildType,
       pthreads: inputs.pthreads,

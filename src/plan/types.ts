@@ -21,6 +21,12 @@ export interface RunnerFacts {
   /** output of the checkout's config.guess */
   buildTriple: string
   eventName: string
+  /** the branch or tag the job runs for ('' when unknown) */
+  ref: string
+  /** unique per job run (GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT): names entries saved on every run */
+  runId: string
+  /** ccache on PATH, '' when there is none */
+  ccache: string
   /** toolchains found on the machine (emsdk-path, EMSDK, emcc on PATH, WASI_SDK_PATH, /opt/wasi-sdk) */
   preinstalled: Partial<
     Record<'emsdk' | 'wasi-sdk', { path: string; version: string; how: string }>
@@ -77,6 +83,12 @@ export interface ArtifactPlan {
   name: string
 }
 
+/** A target compiled through ccache, with its own cache directory. */
+export interface CompilerCachePlan {
+  part: Target
+  dir: string
+}
+
 export interface CachePlan {
   id: string
   title: string
@@ -107,6 +119,8 @@ export interface Plan {
   smoke: SmokeTest[]
   artifacts: ArtifactPlan[]
   caches: CachePlan[]
+  /** targets compiled through ccache (empty when ccache is off or absent) */
+  ccache: CompilerCachePlan[]
   options: Pick<
     Inputs,
     'buildType' | 'pthreads' | 'dynamicLinking' | 'testModules' | 'configureArgs'

@@ -33,6 +33,8 @@ export interface SummaryInput {
   plan: Pick<Plan, 'python' | 'targets' | 'toolchains' | 'caches' | 'artifacts'>
   timings: StepTiming[]
   cacheHits?: Record<string, CacheHit> | ReadonlyMap<string, CacheHit>
+  /** this build's ccache hits and misses per target */
+  ccache?: ReadonlyMap<string, { hits: number; misses: number }>
   artifacts?: SummaryArtifact[]
   /** upload: false */
   uploadSkipped?: boolean
@@ -153,7 +155,12 @@ export function summaryMarkdown(input: SummaryInput): string {
                 : hit === 'miss'
                   ? '➖ miss'
                   : '-'
-          return [c.title || c.id, mark]
+          const part = c.id.startsWith('ccache-') ? c.id.slice('ccache-'.length) : ''
+          const stats = input.ccache?.get(part)
+          const compiles = stats
+            ? ` · ${stats.hits} compiles from the cache, ${stats.misses} compiled`
+            : ''
+          return [c.title || c.id, mark + compiles]
         })
       ),
       ''

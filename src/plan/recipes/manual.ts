@@ -43,7 +43,8 @@ export function manualEmscriptenPorts(ctx: RecipeContext): CommandStep[] {
       part: 'dependencies',
       argv: ['embuilder', 'build', 'zlib', 'bzip2'],
       cwd: ctx.facts.root,
-      toolEnv: 'emscripten'
+      toolEnv: 'emscripten',
+      skipIfCached: 'emscripten-cache'
     })
   ]
   if (ctx.inputs.dynamicLinking)
@@ -54,7 +55,8 @@ export function manualEmscriptenPorts(ctx: RecipeContext): CommandStep[] {
         part: 'dependencies',
         argv: ['embuilder', '--pic', 'build', 'zlib', 'bzip2', 'MINIMAL_PIC'],
         cwd: ctx.facts.root,
-        toolEnv: 'emscripten'
+        toolEnv: 'emscripten',
+        skipIfCached: 'emscripten-cache'
       })
     )
   return steps

@@ -142,7 +142,8 @@ export function scriptedSteps(
       id: `${id}-configure`,
       title: `Configure ${id} (${name} configure-host)`,
       part,
-      argv: run('configure-host', [...configureExtra, '--', ...hostArgs]),
+      // --config-cache as CPython's own CI passes it: cached per target (cache/keys.ts)
+      argv: run('configure-host', [...configureExtra, '--', '--config-cache', ...hostArgs]),
       cwd: root,
       toolEnv
     }),

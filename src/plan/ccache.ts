@@ -1,0 +1,103 @@
+/**
+ * ccache for the targets' compiles. Each target gets its own cache directory
+ * (cached per target, see cache/keys.ts), and its steps the environment that
+ * makes a hit independent of where the checkout and the job's folders are:
+ *
+ * - CCACHE_BASEDIR: paths under the checkout are hashed relative to it;
+ * - CCACHE_NOHASHDIR: with -g the working directory would be hashed too;
+ * - CCACHE_COMPILERCHECK=content: a restored toolchain has new mtimes.
+ *
+ * How the compiler is wrapped depends on the recipe:
+ * - Emscripten: EM_COMPILER_WRAPPER, which emcc puts in front of clang (the
+ *   3.11 README's own advice, read by every emcc from 3.1.8 to 4.x);
+ * - the 3.11/3.12 wasi-env: wraps CC with ccache by itself when ccache is on
+ *   PATH (and CCACHE_DISABLE turns that off when ccache is false);
+ * - the 3.13 Tools/wasm/wasi.py: CC given to configure after "--", exactly
+ *   what the script would set with ccache in front;
+ * - the 3.14+ scripts: not wrapped (their compiler environment is theirs).
+ */
+import * as path from 'node:path'
+import type { Inputs, Target } from '../inputs/index.js'
+import type { CheckoutFacts } from '../checkout/detect.js'
+import { PlanError, type CommandStep, type CompilerCachePlan, type RunnerFacts } from './types.js'
+
+const TARGETS: readonly string[] = ['wasi', 'emscripten-node', 'emscripten-browser']
+
+/** A step that compiles a target's code (not the build Python's, not the ports'). */
+const compilesTarget = (step: CommandStep): boolean =>
+  TARGETS.includes(step.part) && step.toolEnv !== undefined
+
+export function ccacheDir(work: string, part: Target): string {
+  return path.join(work, 'ccache', part)
+}
+
+/** The CC that Tools/wasm/wasi.py (3.13) sets, with ccache in front. */
+function wasiPyCompiler(ccache: string, wasiSdk: string): string {
+  const clang = path.join(wasiSdk, 'bin', 'clang')
+  const sysroot =
+    wasiSdk === '/opt/wasi-sdk' ? '' : ` --sysroot=${path.join(wasiSdk, 'share', 'wasi-sysroot')}`
+  return `CC=${ccache} ${clang}${sysroot}`
+}
+
+export interface CompilerCacheResult {
+  steps: CommandStep[]
+  ccache: CompilerCachePlan[]
+  notes: Partial<Record<Target, string[]>>
+}
+
+export function applyCompilerCache(
+  steps: CommandStep[],
+  inputs: Inputs,
+  facts: CheckoutFacts,
+  runner: RunnerFacts,
+  work: string,
+  wasiSdk: string | undefined
+): CompilerCacheResult {
+  if (inputs.ccache === true && !runner.ccache)
+    throw new PlanError([
+      'ccache: true, but there is no ccache on PATH; install it first (sudo apt-get install -y ccache) or set ccache: auto'
+    ])
+  const wanted = inputs.ccache === true || (inputs.ccache === 'auto' && runner.ccache !== '')
+  if (!wanted) {
+    // the 3.11 wasi-env would use a ccache on PATH by itself
+    const off = runner.ccache
+      ? steps.map(s => (compilesTarget(s) ? { ...s, env: { ...s.env, CCACHE_DISABLE: '1' } } : s))
+      : steps
+    return { steps: off, ccache: [], notes: {} }
+  }
+
+  const parts = new Map<Target, CompilerCachePlan>()
+  const notes: Partial<Record<Target, string[]>> = {}
+  const result = steps.map(step => {
+    if (!compilesTarget(step)) return step
+    const part = step.part as Target
+    const emscripten = step.toolEnv === 'emscripten'
+    const recipe = emscripten ? facts.emscriptenRecipe : facts.wasiRecipe
+    if (recipe === 'tools-wasm' || recipe === 'platforms') {
+      notes[part] = [`ccache: not used, the ${recipe} recipe sets its own compiler environment`]
+      return step
+    }
+    const dir = ccacheDir(work, part)
+    if (!parts.has(part)) notes[part] = [`compiled through ccache, cache in ${dir}`]
+    parts.set(part, { part, dir })
+    const env: Record<string, string> = {
+      ...step.env,
+      CCACHE_DIR: dir,
+      CCACHE_BASEDIR: facts.root,
+      CCACHE_NOHASHDIR: 'true',
+      CCACHE_COMPILERCHECK: 'content'
+    }
+    if (emscripten) env.EM_COMPILER_WRAPPER = runner.ccache
+    let argv = step.argv
+    if (recipe === 'wasi-py' && /-configure$/.test(step.id) && wasiSdk) {
+      const dashes = argv.indexOf('--')
+      const cc = wasiPyCompiler(runner.ccache, wasiSdk)
+      argv =
+        dashes < 0
+          ? [...argv, '--', cc]
+          : [...argv.slice(0, dashes + 1), cc, ...argv.slice(dashes + 1)]
+    }
+    return { ...step, argv, env }
+  })
+  return { steps: result, ccache: [...parts.values()], notes }
+}
