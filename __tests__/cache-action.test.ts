@@ -370,8 +370,7 @@ describe('a cache never fails a job', () => {
     expect(j.post.warnings).toEqual([])
   }, 180_000)
 
-  test('a service nobody answers at (connection refused): one warning per step, fast', async () => {
-    const started = Date.now()
+  test('a service nobody answers at (connection refused): one warning per step, the other entries not tried', async () => {
     const j = await job('refused', {
       service: { ...service.env(), ACTIONS_RESULTS_URL: await closedUrl() }
     })
@@ -383,7 +382,6 @@ describe('a cache never fails a job', () => {
     expect(j.post.warnings).toEqual([
       expect.stringMatching(/not saved.*ECONNREFUSED.*not saving the other caches/)
     ])
-    expect(Date.now() - started).toBeLessThan(60_000)
   }, 180_000)
 
   test('a service that answers 500: one warning in each step after the retries, no more calls', async () => {

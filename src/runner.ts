@@ -28,7 +28,7 @@ export async function probeRunner(inputs: Inputs, env = process.env): Promise<Ru
     buildTriple: guess.stdout.trim(),
     eventName: env.GITHUB_EVENT_NAME || '',
     // a pull request's head branch, else the pushed branch or tag
-    ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || '',
+    ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || env.GITHUB_REF || '',
     runId: env.GITHUB_RUN_ID
       ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT || '1'}`
       : `local-${Date.now()}`,

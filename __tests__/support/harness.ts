@@ -153,6 +153,7 @@ export async function runAction(options: RunOptions = {}): Promise<ActionResult>
     GITHUB_REPOSITORY: 'example/cpython',
     GITHUB_EVENT_NAME: 'push',
     GITHUB_REF: 'refs/heads/main',
+    GITHUB_REF_NAME: 'main',
     GITHUB_SHA: '0000000000000000000000000000000000000000',
     GITHUB_RUN_ID: '1',
     GITHUB_RUN_ATTEMPT: '1',

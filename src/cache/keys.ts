@@ -28,7 +28,8 @@
  *   every build, so each run saves under a new key (ending in the run id)
  *   and restores the newest entry of its ref, else of any ref (a pull
  *   request's first run starts from its base branch's). Keyed on the
- *   compiler toolchain's version; ccache checks the compiler itself.
+ *   compiler toolchain's version and the build options; ccache checks the
+ *   compiler itself.
  */
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
@@ -233,7 +234,8 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
           (t.tool === 'wasi-sdk' && toolEnvs.has('wasi-sdk'))
       )
       .map(t => `${t.tool}-${t.version}`)
-    const prefix = `${SALT}-ccache-${part}-${platform}-${shortHash({ toolchains, image: fp.image })}-`
+    // the options: two jobs of one run that build a target two ways keep two entries
+    const prefix = `${SALT}-ccache-${part}-${platform}-${shortHash({ toolchains, options: plan.options, image: fp.image })}-`
     const ref = `${keySegment(runner.ref)}-`
     caches.push({
       id: ccacheId(part),
