@@ -4,33 +4,66 @@
  * container image with a preinstalled SDK would. The ports' sources are
  * seeded into the Emscripten cache (this machine cannot download them); the
  * action runs embuilder exactly as it does on GitHub.
+ *
+ * Then a second job against the same loopback cache service, with a fresh
+ * checkout and an empty Emscripten cache (not even the port sources): it
+ * restores the build Python, the Emscripten cache (system libraries and
+ * ports), both config.cache files and both ccache directories, so it builds
+ * no native Python and runs no embuilder.
  */
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { REPO_ROOT } from '../support/harness.js'
+import { FakeResultsService } from '../support/fake-results-service.js'
+import { REPO_ROOT, runtimeToken } from '../support/harness.js'
 import { E2E_HOME, freshCheckout, provisioned, runInTrixie, TRIXIE } from './support.js'
 
 test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are collected', async () => {
   provisioned()
   const work = path.join(TRIXIE, 'work', '311-emscripten')
-  const source = freshCheckout('3.11', path.join(work, 'cpython'))
   const emCache = path.join(work, 'emscripten-cache')
-  fs.rmSync(emCache, { recursive: true, force: true })
-  execFileSync(path.join(REPO_ROOT, 'scripts', 'seed-emscripten-ports.sh'), [emCache])
   const guest = (p: string): string => p.slice(TRIXIE.length)
+  const serviceDir = path.join(work, 'cache-service')
+  fs.rmSync(serviceDir, { recursive: true, force: true })
+  const service = await new FakeResultsService(runtimeToken(), serviceDir).start()
+  // each job is a new workflow run: the ccache entries are saved under new keys
+  let runId = 100
+  const job = async (seedPorts: boolean) => {
+    const source = freshCheckout('3.11', path.join(work, 'cpython'))
+    fs.rmSync(emCache, { recursive: true, force: true })
+    fs.mkdirSync(emCache, { recursive: true })
+    if (seedPorts)
+      execFileSync(path.join(REPO_ROOT, 'scripts', 'seed-emscripten-ports.sh'), [emCache])
+    return runInTrixie({
+      name: '311-emscripten',
+      inputs: {
+        source: guest(source),
+        targets: 'emscripten-node, emscripten-browser',
+        upload: 'false',
+        'cache-save': 'always'
+      },
+      // Debian's Emscripten needs acorn from Debian's node modules; EM_CACHE holds the seeded ports.
+      rootEnv: {
+        NODE_PATH: '/usr/share/nodejs',
+        EM_CACHE: guest(emCache),
+        ...service.env(),
+        GITHUB_RUN_ID: String(++runId)
+      },
+      withPost: true
+    })
+  }
+  try {
+    await coldThenWarm(job, guest)
+  } finally {
+    await service.stop()
+  }
+})
 
-  const result = await runInTrixie({
-    name: '311-emscripten',
-    inputs: {
-      source: guest(source),
-      targets: 'emscripten-node, emscripten-browser',
-      upload: 'false',
-      cache: 'false'
-    },
-    // Debian's Emscripten needs acorn from Debian's node modules; EM_CACHE holds the seeded ports.
-    rootEnv: { NODE_PATH: '/usr/share/nodejs', EM_CACHE: guest(emCache) }
-  })
+async function coldThenWarm(
+  job: (seedPorts: boolean) => ReturnType<typeof runInTrixie>,
+  guest: (p: string) => string
+): Promise<void> {
+  const result = await job(true)
   expect(result.errors).toEqual([])
   expect(result.exitCode).toBe(0)
   expect(result.outputs['python-version']).toBe('3.11.2')
@@ -80,4 +113,49 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
     { encoding: 'utf8' }
   )
   expect(printed.trim()).toBe('emscripten wasm32 (3, 1, 69)')
-})
+  expect(JSON.parse(result.outputs['cache-hits'])).toEqual({
+    'build-python': 'miss',
+    'emscripten-cache': 'miss',
+    'config-cache-emscripten-node': 'miss',
+    'config-cache-emscripten-browser': 'miss',
+    'ccache-emscripten-node': 'miss',
+    'ccache-emscripten-browser': 'miss'
+  })
+  const cold = JSON.parse(result.outputs['ccache-stats'])
+  expect(cold['emscripten-node'].misses).toBeGreaterThan(200)
+  expect(result.post?.warnings).toEqual([])
+
+  const warm = await job(false)
+  expect(warm.errors).toEqual([])
+  expect(warm.exitCode).toBe(0)
+  expect(JSON.parse(warm.outputs['cache-hits'])).toEqual({
+    'build-python': 'exact',
+    'emscripten-cache': 'exact',
+    'config-cache-emscripten-node': 'exact',
+    'config-cache-emscripten-browser': 'exact',
+    'ccache-emscripten-node': 'partial',
+    'ccache-emscripten-browser': 'partial'
+  })
+  for (const step of [
+    'Configure the build Python',
+    'Make the build Python',
+    'Build Emscripten ports (zlib, bzip2)',
+    "Seed emscripten-browser's config.cache from emscripten-node's"
+  ])
+    expect(warm.summary).toContain(`| ${step} | ⏭️ cached |`)
+  const stats = JSON.parse(warm.outputs['ccache-stats'])
+  for (const target of ['emscripten-node', 'emscripten-browser']) {
+    expect(stats[target].misses).toBeLessThanOrEqual(2)
+    expect(stats[target].hits).toBeGreaterThan(200)
+  }
+  expect(JSON.parse(warm.outputs['smoke-results'])).toEqual({
+    'emscripten-node': 'passed',
+    'emscripten-browser': 'passed'
+  })
+  expect(warm.post?.stdout).not.toMatch(
+    /Cache (build-python|emscripten-cache|config-cache)[\w-]*: saved/
+  )
+  expect(
+    fs.existsSync(path.join(TRIXIE, warm.outputs['emscripten-browser-dir'], 'python.html'))
+  ).toBe(true)
+}

@@ -1,11 +1,20 @@
 /**
- * CPython 3.11.2 (Debian's upstream tarball) for wasi on this machine: the
- * action installs a WASI SDK (bookworm's clang-14 in the SDK 16 layout) from
- * a loopback mirror, builds with the 3.11 README's recipe, smoke-tests the
- * artifact under node:wasi, and collects it.
+ * CPython 3.11.2 (Debian's upstream tarball) for wasi on this machine, as two
+ * jobs against one loopback Actions cache service:
+ *
+ * - cold: the action installs a WASI SDK (bookworm's clang-14 in the SDK 16
+ *   layout) from a loopback mirror, builds with the 3.11 README's recipe
+ *   through ccache, smoke-tests the artifact under node:wasi, collects it,
+ *   and its post step saves every cache entry;
+ * - warm: a fresh checkout, empty job folders and an empty tool cache at the
+ *   same paths, as a new job on a runner would have: every entry is restored,
+ *   nothing is downloaded, the build Python is not built, configure reads its
+ *   config.cache, compiles are ccache hits, and no exact hit is saved again.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { FakeResultsService } from '../support/fake-results-service.js'
+import { runtimeToken } from '../support/harness.js'
 import {
   E2E_HOME,
   freshCheckout,
@@ -17,14 +26,19 @@ import {
   WORK
 } from './support.js'
 
-test('CPython 3.11.2: wasi builds, runs and is collected', async () => {
+test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds from the caches', async () => {
   provisioned()
   const mirrorRoot = path.join(E2E_HOME, 'mirror', 'wasi-sdk')
   const archive = path.join(mirrorRoot, 'releases/download/wasi-sdk-16/wasi-sdk-16.0-linux.tar.gz')
   const mirror = await serveDirectory(mirrorRoot)
-  try {
+  const serviceDir = path.join(WORK, '311-wasi-cache-service')
+  fs.rmSync(serviceDir, { recursive: true, force: true })
+  const service = await new FakeResultsService(runtimeToken(), serviceDir).start()
+  // each job is a new workflow run: the ccache entry is saved under a new key
+  let runId = 100
+  const job = () => {
     const source = freshCheckout('3.11', path.join(WORK, '311-wasi', 'cpython'))
-    const result = await runOnHost({
+    return runOnHost({
       name: '311-wasi',
       inputs: {
         source,
@@ -33,31 +47,87 @@ test('CPython 3.11.2: wasi builds, runs and is collected', async () => {
         'wasi-sdk-sha256': sha256File(archive),
         'wasmtime-version': 'none',
         upload: 'false',
-        cache: 'false'
-      }
+        'cache-save': 'always'
+      },
+      env: { ...service.env(), GITHUB_RUN_ID: String(++runId) },
+      withPost: true
     })
-    expect(result.errors).toEqual([])
-    expect(result.exitCode).toBe(0)
-    expect(result.outputs['python-version']).toBe('3.11.2')
-    expect(JSON.parse(result.outputs.recipe)).toEqual({ wasi: 'manual' })
-    expect(result.outputs['wasi-sdk-version']).toBe('16')
-    expect(JSON.parse(result.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
+  }
+  try {
+    const cold = await job()
+    expect(cold.errors).toEqual([])
+    expect(cold.exitCode).toBe(0)
+    expect(cold.outputs['python-version']).toBe('3.11.2')
+    expect(JSON.parse(cold.outputs.recipe)).toEqual({ wasi: 'manual' })
+    expect(cold.outputs['wasi-sdk-version']).toBe('16')
+    expect(JSON.parse(cold.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
     expect(mirror.requests).toEqual(['/releases/download/wasi-sdk-16/wasi-sdk-16.0-linux.tar.gz'])
+    expect(JSON.parse(cold.outputs['cache-hits'])).toEqual({
+      'toolchain-wasi-sdk': 'miss',
+      'build-python': 'miss',
+      'config-cache-wasi': 'miss',
+      'ccache-wasi': 'miss'
+    })
+    const coldCompiles = JSON.parse(cold.outputs['ccache-stats']).wasi
+    expect(coldCompiles.misses).toBeGreaterThan(200)
+    expect(cold.post?.warnings).toEqual([])
+    expect(
+      service
+        .finalized()
+        .map(e => e.key.split('-').slice(1, 3).join('-'))
+        .sort()
+    ).toEqual(['build-python', 'ccache-wasi', 'config-cache', 'toolchain-wasi'])
 
-    const dir = result.outputs['wasi-dir']
+    const dir = cold.outputs['wasi-dir']
     expect(fs.existsSync(path.join(dir, 'python.wasm'))).toBe(true)
     expect(fs.existsSync(path.join(dir, 'lib/python3.11/os.py'))).toBe(true)
     expect(
       fs.readdirSync(path.join(dir, 'lib/python3.11')).some(f => f.startsWith('_sysconfigdata_'))
     ).toBe(true)
-
     expect(
       runCollectedWasi(
         dir,
         'import os, sys; print(sys.platform, os.uname().machine, sys.version.split()[0])'
       )
     ).toBe('wasi wasm32 3.11.2')
+
+    const warm = await job()
+    expect(warm.errors).toEqual([])
+    expect(warm.exitCode).toBe(0)
+    expect(JSON.parse(warm.outputs['cache-hits'])).toEqual({
+      'toolchain-wasi-sdk': 'exact',
+      'build-python': 'exact',
+      'config-cache-wasi': 'exact',
+      'ccache-wasi': 'partial'
+    })
+    expect(mirror.requests).toHaveLength(1)
+    // every compile a hit, but for the odd file that expands __DATE__/__TIME__ (getbuildinfo.c)
+    const warmCompiles = JSON.parse(warm.outputs['ccache-stats']).wasi
+    expect(warmCompiles.misses).toBeLessThanOrEqual(2)
+    // (the cold count also has configure's compiles, which the warm configure answers from config.cache)
+    expect(warmCompiles.hits).toBeGreaterThan(200)
+    expect(JSON.parse(warm.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
+    // the job summary says what was skipped
+    expect(warm.summary).toMatch(/\| Configure the build Python \| ⏭️ cached \|/)
+    expect(warm.summary).toMatch(/\| Make the build Python \| ⏭️ cached \|/)
+    expect(warm.summary).toContain(
+      `${warmCompiles.hits} compiles from the cache, ${warmCompiles.misses} compiled`
+    )
+    // configure read the restored config.cache
+    const configureLog = fs.readFileSync(
+      path.join(warm.dirs.temp, 'cpython-wasm', 'logs', 'wasi-configure.log'),
+      'utf8'
+    )
+    expect(configureLog).toMatch(/loading cache \.\/config\.cache/)
+    // exact hits are not saved again
+    expect(warm.post?.stdout).not.toMatch(
+      /Cache (toolchain|build-python|config-cache)[\w-]*: saved/
+    )
+    expect(
+      runCollectedWasi(warm.outputs['wasi-dir'], 'import sys; print(sys.version.split()[0])')
+    ).toBe('3.11.2')
   } finally {
     await mirror.close()
+    await service.stop()
   }
 })
