@@ -9,7 +9,8 @@
  *
  * How the compiler is wrapped depends on the recipe:
  * - Emscripten: EM_COMPILER_WRAPPER, which emcc puts in front of clang (the
- *   3.11 README's own advice; checked in emcc 3.1.69's source and builds);
+ *   3.11 README's own advice), as an absolute path: emcc 3.1.51 to 3.1.69
+ *   do not look a bare name up on PATH;
  * - the 3.11/3.12 wasi-env: wraps CC with ccache by itself when ccache is on
  *   PATH (and CCACHE_DISABLE turns that off when ccache is false);
  * - the 3.13 Tools/wasm/wasi.py: CC given to configure after "--", exactly

@@ -17,14 +17,14 @@ export function emscriptenVersionNumbers(text: string): number[] | undefined {
 
 /**
  * Fails below the floor; warns about versions CPython's scripts refuse and
- * about a bare EM_COMPILER_WRAPPER=ccache (CPython's wasm_build.py sets one
- * when ccache is on PATH) in the versions that cannot find it.
+ * about a bare EM_COMPILER_WRAPPER=ccache in the versions that cannot find
+ * it. (The action's own ccache wrapper is an absolute path, and it never
+ * runs wasm_build.py, which sets a bare one when ccache is on PATH.)
  */
 export function checkEmscriptenVersion(
   version: string,
   where: string,
-  env: NodeJS.ProcessEnv = process.env,
-  ccacheOnPath = false
+  env: NodeJS.ProcessEnv = process.env
 ): void {
   const numbers = emscriptenVersionNumbers(version)
   if (!numbers) {
@@ -46,14 +46,11 @@ export function checkEmscriptenVersion(
   if (
     atLeast(numbers, WRAPPER_LOOKUP_BROKEN) &&
     !atLeast(numbers, WRAPPER_LOOKUP_FIXED) &&
-    (bareWrapper || ccacheOnPath)
+    bareWrapper
   )
     core.warning(
       `Emscripten ${text} does not search PATH for EM_COMPILER_WRAPPER (fixed in ${formatVersion(WRAPPER_LOOKUP_FIXED)}): ` +
-        `a bare EM_COMPILER_WRAPPER=${bareWrapper ? wrapper : 'ccache'} makes every compile fail. ` +
-        (bareWrapper
-          ? 'Set it to an absolute path'
-          : "CPython's wasm_build.py sets it when ccache is on PATH; remove ccache from PATH") +
-        ', or use Emscripten 3.1.50 or 3.1.70 and newer.'
+        `a bare EM_COMPILER_WRAPPER=${wrapper} makes every compile fail. ` +
+        'Set it to an absolute path, or use Emscripten 3.1.50 or 3.1.70 and newer.'
     )
 }

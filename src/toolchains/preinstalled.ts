@@ -57,7 +57,7 @@ export function findEmscripten(inputs: Inputs, env: NodeJS.ProcessEnv): Found | 
     const dir = emscriptenDir(root)
     if (dir) {
       const found = { path: root, version: emscriptenVersion(dir), how: `${how} (${root})` }
-      checkEmscriptenVersion(found.version, found.how, env, onPath('ccache', env) !== undefined)
+      checkEmscriptenVersion(found.version, found.how, env)
       return found
     }
     if (how === 'emsdk-path')
