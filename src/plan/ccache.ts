@@ -18,17 +18,15 @@
  * - the 3.14+ scripts: not wrapped (their compiler environment is theirs).
  */
 import * as path from 'node:path'
-import type { Inputs, Target } from '../inputs/index.js'
+import { TARGETS, type Inputs, type Target } from '../inputs/index.js'
 import type { CheckoutFacts } from '../checkout/detect.js'
 import { PlanError, type CommandStep, type CompilerCachePlan, type RunnerFacts } from './types.js'
 
-const TARGETS: readonly string[] = ['wasi', 'emscripten-node', 'emscripten-browser']
-
 /** A step that compiles a target's code (not the build Python's, not the ports'). */
 const compilesTarget = (step: CommandStep): boolean =>
-  TARGETS.includes(step.part) && step.toolEnv !== undefined
+  (TARGETS as readonly string[]).includes(step.part) && step.toolEnv !== undefined
 
-export function ccacheDir(work: string, part: Target): string {
+function ccacheDir(work: string, part: Target): string {
   return path.join(work, 'ccache', part)
 }
 
