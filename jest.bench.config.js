@@ -1,5 +1,5 @@
 // Benchmarks: real builds timed side by side in one run; they print ratios
-// and assert nothing about time. Provision first with scripts/provision-e2e.sh.
+// and assert nothing about time. Provision first with scripts/e2e/provision-e2e.sh.
 import base from './jest.config.js'
 
 export default {

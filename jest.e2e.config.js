@@ -1,5 +1,5 @@
 // End-to-end suite: real CPython sources, real compilers, the real bundle.
-// Provision first with scripts/provision-e2e.sh.
+// Provision first with scripts/e2e/provision-e2e.sh.
 import base from './jest.config.js'
 
 export default {

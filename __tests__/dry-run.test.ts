@@ -1,6 +1,6 @@
 /**
  * Dry runs of the real bundle on Debian's real CPython trees (provisioned by
- * scripts/provision-e2e.sh): the right recipe and version for every target,
+ * scripts/e2e/provision-e2e.sh): the right recipe and version for every target,
  * and for 3.11 the commands of the seed README, with nothing installed.
  */
 import * as fs from 'node:fs'
@@ -13,7 +13,7 @@ const tree = (minor: string): string => path.join(E2E_HOME, 'src', `cpython-${mi
 const provisioned = fs.existsSync(tree('3.11')) && fs.existsSync(tree('3.13'))
 if (!provisioned)
   console.warn(
-    `No CPython trees in ${E2E_HOME}/src: run scripts/provision-e2e.sh; skipping the dry runs`
+    `No CPython trees in ${E2E_HOME}/src: run scripts/e2e/provision-e2e.sh; skipping the dry runs`
   )
 const maybe = provisioned ? test : test.skip
 

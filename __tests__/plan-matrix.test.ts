@@ -1,5 +1,5 @@
 /**
- * scripts/plan-matrix.mjs, the run step of the reusable workflow's plan job:
+ * scripts/workflow/plan-matrix.mjs, the run step of the reusable workflow's plan job:
  * unit tests, then the whole path of .github/workflows/build.yml on real
  * CPython 3.11.2 and 3.13.5 trees: the plan job's dry run (with the `with:`
  * of build.yml), the matrix, and a dry run with the `with:` of the
@@ -19,7 +19,7 @@ import {
   readPlan,
   type MatrixEntry,
   type PlanOutputs
-} from '../scripts/plan-matrix.mjs'
+} from '../scripts/workflow/plan-matrix.mjs'
 
 const E2E_HOME = process.env.E2E_HOME ?? path.join(REPO_ROOT, '.e2e')
 
@@ -198,7 +198,7 @@ describe.each(TREES)('build.yml on CPython $version', ({ version, recipes, tools
   const tree = path.join(E2E_HOME, 'src', `cpython-${version}`)
   const present = fs.existsSync(path.join(tree, 'Include', 'patchlevel.h'))
   if (!present)
-    // The fast suite may run before scripts/provision-e2e.sh (or CI's checkout of the tags).
+    // The fast suite may run before scripts/e2e/provision-e2e.sh (or CI's checkout of the tags).
     console.warn(`Skipping build.yml on CPython ${version}: no CPython tree at ${tree}`)
   const maybe = present ? it : it.skip
 

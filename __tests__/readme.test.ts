@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { REPO_ROOT } from './support/harness.js'
 // @ts-expect-error: a plain .mjs script without types
-import { updateReadme } from '../scripts/readme-tables.mjs'
+import { updateReadme } from '../scripts/release/readme-tables.mjs'
 
 const read = (name: string): string => fs.readFileSync(path.join(REPO_ROOT, name), 'utf8')
 
@@ -20,7 +20,7 @@ describe('README.md', () => {
   })
 
   test('names the two commands a newcomer runs', () => {
-    expect(read('README.md')).toMatch(/scripts\/build-example\.sh/)
+    expect(read('README.md')).toMatch(/scripts\/e2e\/build-example\.sh/)
     expect(read('README.md')).toMatch(/scripts\/test-all\.sh/)
   })
 })

@@ -22,9 +22,9 @@ import {
   workflowFiles,
   type WorkflowFile
 } from './support/workflow-checks.js'
-import * as actionRef from '../scripts/action-ref.mjs'
-import * as checkDist from '../scripts/check-dist.mjs'
-import * as moveMajorTag from '../scripts/move-major-tag.mjs'
+import * as actionRef from '../scripts/release/action-ref.mjs'
+import * as checkDist from '../scripts/release/check-dist.mjs'
+import * as moveMajorTag from '../scripts/release/move-major-tag.mjs'
 
 const ACTION_YML = fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')
 const INPUTS = actionInputs(ACTION_YML)
@@ -186,7 +186,7 @@ describe('each check fails on a broken copy', () => {
   })
 })
 
-describe('scripts/action-ref.mjs', () => {
+describe('scripts/release/action-ref.mjs', () => {
   it('rewrites every reference for a new major version, and nothing else', () => {
     const text = file(path.normalize('.github/workflows/build.yml')).content
     const v2 = actionRef.rewriteReferences(text, 'v2')
@@ -207,7 +207,7 @@ describe('scripts/action-ref.mjs', () => {
   })
 })
 
-describe('scripts/move-major-tag.mjs', () => {
+describe('scripts/release/move-major-tag.mjs', () => {
   it('moves v1 to the commit of v1.2.3 and force-pushes only that tag', () => {
     expect(moveMajorTag.majorTag('v1.2.3')).toBe('v1')
     expect(moveMajorTag.moveCommands('v1.2.3')).toEqual([
@@ -232,7 +232,7 @@ describe('scripts/move-major-tag.mjs', () => {
   })
 })
 
-describe('scripts/check-dist.mjs', () => {
+describe('scripts/release/check-dist.mjs', () => {
   it('reports changed, deleted and new files under dist/', () => {
     const status = ' M dist/index.js\n D dist/old.js\n?? dist/new.js\n'
     expect(checkDist.parseStatus(status)).toEqual([

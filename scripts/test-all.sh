@@ -20,7 +20,7 @@ npm ci --no-audit --no-fund || {
 }
 
 step "provision toolchains and CPython sources (Debian packages only)"
-bash scripts/provision-e2e.sh
+bash scripts/e2e/provision-e2e.sh
 
 step "format, lint, type-check"
 npm run format:check

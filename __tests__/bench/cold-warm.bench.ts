@@ -7,7 +7,7 @@
  *   at the same paths (as a new job on a runner would have), against the
  *   cache service the cold run filled; the Emscripten cache starts empty,
  *   without even the port sources;
- * - raw: scripts/raw-build.sh (the 3.11 README's commands) with the same
+ * - raw: scripts/e2e/raw-build.sh (the 3.11 README's commands) with the same
  *   toolchains already in place.
  *
  * wasi builds on this machine (bookworm's clang-14 as WASI SDK 16); the
@@ -137,7 +137,7 @@ test('cold vs warm vs raw commands', async () => {
       fs.rmSync(emCache, { recursive: true, force: true })
       fs.mkdirSync(emCache, { recursive: true })
       if (label === 'cold')
-        execFileSync(path.join(REPO_ROOT, 'scripts', 'seed-emscripten-ports.sh'), [emCache])
+        execFileSync(path.join(REPO_ROOT, 'scripts', 'e2e', 'seed-emscripten-ports.sh'), [emCache])
       const r = await timed(() =>
         runInTrixie({
           name: 'bench-em',
@@ -180,18 +180,22 @@ test('cold vs warm vs raw commands', async () => {
         raw,
         await timed(async () => {
           await run('tar', ['-xzf', archive, '-C', sdk], {})
-          await run('bash', [path.join(REPO_ROOT, 'scripts', 'raw-build.sh'), source, 'wasi'], {
-            WASI_SDK_PATH: path.join(sdk, 'wasi-sdk-16.0'),
-            // wasi-env compiles through a ccache on PATH: give it an empty one, as the cold run has
-            CCACHE_DIR: ccache
-          })
+          await run(
+            'bash',
+            [path.join(REPO_ROOT, 'scripts', 'e2e', 'raw-build.sh'), source, 'wasi'],
+            {
+              WASI_SDK_PATH: path.join(sdk, 'wasi-sdk-16.0'),
+              // wasi-env compiles through a ccache on PATH: give it an empty one, as the cold run has
+              CCACHE_DIR: ccache
+            }
+          )
         })
       )
     }
     if (emscripten.length > 0) {
       const source = freshCheckout('3.11', path.join(TRIXIE, 'work', 'bench-raw-em', 'cpython'))
       fs.rmSync(emCache, { recursive: true, force: true })
-      execFileSync(path.join(REPO_ROOT, 'scripts', 'seed-emscripten-ports.sh'), [emCache])
+      execFileSync(path.join(REPO_ROOT, 'scripts', 'e2e', 'seed-emscripten-ports.sh'), [emCache])
       const config = path.join(TRIXIE, 'work', 'bench-raw-em', 'emscripten-config.py')
       fs.writeFileSync(
         config,
@@ -200,14 +204,14 @@ test('cold vs warm vs raw commands', async () => {
           .replace(/FROZEN_CACHE = True/, 'FROZEN_CACHE = False')
       )
       fs.copyFileSync(
-        path.join(REPO_ROOT, 'scripts', 'raw-build.sh'),
+        path.join(REPO_ROOT, 'scripts', 'e2e', 'raw-build.sh'),
         path.join(TRIXIE, 'work', 'bench-raw-em', 'raw-build.sh')
       )
       raw = add(
         raw,
         await timed(() =>
           run(
-            path.join(REPO_ROOT, 'scripts', 'chroot-run.sh'),
+            path.join(REPO_ROOT, 'scripts', 'e2e', 'chroot-run.sh'),
             [
               TRIXIE,
               'NODE_PATH=/usr/share/nodejs',

@@ -33,7 +33,7 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
     fs.rmSync(emCache, { recursive: true, force: true })
     fs.mkdirSync(emCache, { recursive: true })
     if (seedPorts)
-      execFileSync(path.join(REPO_ROOT, 'scripts', 'seed-emscripten-ports.sh'), [emCache])
+      execFileSync(path.join(REPO_ROOT, 'scripts', 'e2e', 'seed-emscripten-ports.sh'), [emCache])
     return runInTrixie({
       name: '311-emscripten',
       inputs: {
@@ -101,7 +101,7 @@ async function coldThenWarm(
 
   // Run the collected node build by hand with the root's Node.
   const printed = execFileSync(
-    path.join(REPO_ROOT, 'scripts', 'chroot-run.sh'),
+    path.join(REPO_ROOT, 'scripts', 'e2e', 'chroot-run.sh'),
     [
       TRIXIE,
       `PYTHONHOME=${guest(nodeDir)}`,

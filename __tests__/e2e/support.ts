@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the end-to-end suite: the provisioned toolchains and
- * sources (scripts/provision-e2e.sh), fresh copies of a CPython tree, a
+ * sources (scripts/e2e/provision-e2e.sh), fresh copies of a CPython tree, a
  * loopback mirror for toolchain downloads, and running the bundled action
  * inside the Debian trixie root as a job in a container image would.
  */
@@ -24,7 +24,8 @@ export const WORK = path.join(E2E_HOME, 'work')
 
 export function provisioned(): void {
   for (const p of [path.join(E2E_HOME, 'src', 'cpython-3.11'), path.join(TRIXIE, '.provisioned')])
-    if (!fs.existsSync(p)) throw new Error(`${p} is missing: run scripts/provision-e2e.sh first`)
+    if (!fs.existsSync(p))
+      throw new Error(`${p} is missing: run scripts/e2e/provision-e2e.sh first`)
 }
 
 /** A fresh copy of a provisioned CPython tree under `dir`, as a new checkout would be. */
@@ -122,7 +123,7 @@ export function runInTrixie(
         .filter(([k]) => !HOST_ONLY.has(k) || (options.rootEnv ?? {})[k] !== undefined)
         .map(([k, v]) => `${k}=${v}`)
       return {
-        command: path.join(REPO_ROOT, 'scripts', 'chroot-run.sh'),
+        command: path.join(REPO_ROOT, 'scripts', 'e2e', 'chroot-run.sh'),
         args: [TRIXIE, ...pass, 'node', entry]
       }
     }
@@ -137,7 +138,7 @@ export function runCollectedWasi(dir: string, code: string): string {
     process.execPath,
     [
       '--no-warnings',
-      path.join(REPO_ROOT, 'scripts', 'wasi-run.mjs'),
+      path.join(REPO_ROOT, 'scripts', 'e2e', 'wasi-run.mjs'),
       '--dir',
       `${dir}::/`,
       '--env',

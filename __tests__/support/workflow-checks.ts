@@ -195,7 +195,7 @@ const PINNED = /^[\w.-]+\/[\w.-]+(\/[^@]+)?@[0-9a-f]{40}$/
 /**
  * Every third-party `uses:` is pinned to a full commit SHA and carries a
  * `# vX.Y.Z` comment on its line; `./`, `docker://` and this repository are
- * exempt (this action is referenced by its major tag, see scripts/action-ref.mjs).
+ * exempt (this action is referenced by its major tag, see scripts/release/action-ref.mjs).
  */
 export function checkPinned(file: string, text: string): string[] {
   const problems: string[] = []

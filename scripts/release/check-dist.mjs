@@ -3,7 +3,7 @@
  * After `npm run bundle`: fails when dist/ differs from the committed one
  * (changed, deleted or new files), listing the files.
  *
- *   node scripts/check-dist.mjs [DIR]      (default: dist)
+ *   node scripts/release/check-dist.mjs [DIR]      (default: dist)
  */
 import { execFileSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'

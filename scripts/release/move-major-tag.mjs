@@ -4,7 +4,7 @@
  * it, authenticating with GITHUB_TOKEN through an http.extraheader passed in
  * the environment (never on the command line or in .git/config).
  *
- *   node scripts/move-major-tag.mjs v1.2.3 [--dry-run]
+ *   node scripts/release/move-major-tag.mjs v1.2.3 [--dry-run]
  */
 import { execFileSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'

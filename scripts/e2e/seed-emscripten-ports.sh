@@ -16,12 +16,12 @@ if [[ $# -ne 1 ]]; then
   exit 2
 fi
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-e2e_home=${E2E_HOME:-$script_dir/../.e2e}
+e2e_home=${E2E_HOME:-$script_dir/../../.e2e}
 emports=${E2E_EMPORTS:-$e2e_home/emports}
 
 for port in zlib bzip2; do
   if [[ ! -f $emports/$port/.emscripten_url ]]; then
-    echo "seed-emscripten-ports.sh: $emports/$port is not seeded; run scripts/provision-e2e.sh" >&2
+    echo "seed-emscripten-ports.sh: $emports/$port is not seeded; run scripts/e2e/provision-e2e.sh" >&2
     exit 1
   fi
 done

@@ -3,8 +3,8 @@
 # baseline the benchmark compares the action with. Run it in a CPython 3.11
 # checkout with the toolchains on hand:
 #
-#   WASI_SDK_PATH=... scripts/raw-build.sh SOURCE wasi
-#   (emcc on PATH)    scripts/raw-build.sh SOURCE emscripten-node [emscripten-browser]
+#   WASI_SDK_PATH=... scripts/e2e/raw-build.sh SOURCE wasi
+#   (emcc on PATH)    scripts/e2e/raw-build.sh SOURCE emscripten-node [emscripten-browser]
 set -euo pipefail
 source_dir=$(cd "$1" && pwd)
 shift

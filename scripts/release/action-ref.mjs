@@ -7,8 +7,8 @@
  * and build.yml checks out this repository's scripts at a ref marked
  * `# cpython-wasm-action ref`.
  *
- *   node scripts/action-ref.mjs check [--tag vX.Y.Z]   fail on any other ref
- *   node scripts/action-ref.mjs set vN                 rewrite every reference
+ *   node scripts/release/action-ref.mjs check [--tag vX.Y.Z]   fail on any other ref
+ *   node scripts/release/action-ref.mjs set vN                 rewrite every reference
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export const ACTION_REPO = 'cpython-wasm/cpython-wasm-action'
 export const REF_MARKER = '# cpython-wasm-action ref'
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 const escape = s => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 /** `uses: owner/name@ref` or `owner/name/path@ref` in YAML or Markdown. */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import * as prettier from 'prettier'
 import { parse } from 'yaml'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const oneLine = text =>
   String(text ?? '')
     .replace(/\s+/g, ' ')
@@ -49,7 +49,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const updated = await updateReadme(readme, readFileSync(join(root, 'action.yml'), 'utf8'))
   if (process.argv.includes('--check')) {
     if (updated !== readme) {
-      console.error('README.md tables are out of date: run node scripts/readme-tables.mjs')
+      console.error('README.md tables are out of date: run node scripts/release/readme-tables.mjs')
       process.exit(1)
     }
   } else writeFileSync(readmePath, updated)

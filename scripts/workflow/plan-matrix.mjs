@@ -3,7 +3,7 @@
  * Turns the action's `plan` output (a dry run) into the job matrix of the
  * reusable workflow (.github/workflows/build.yml): one entry per target.
  *
- *   node scripts/plan-matrix.mjs [--plan-file FILE]
+ *   node scripts/workflow/plan-matrix.mjs [--plan-file FILE]
  *
  * The plan is read from --plan-file, else from the PLAN environment variable.
  * Prints {"include":[...]} on stdout. When GITHUB_OUTPUT is set, also writes

@@ -4,17 +4,17 @@
 # GitHub runner would to build CPython for wasi, smoke-test it, and print
 # where the artifact is.
 #
-#   scripts/build-example.sh [TARGET]   # TARGET: wasi (default), emscripten
+#   scripts/e2e/build-example.sh [TARGET]   # TARGET: wasi (default), emscripten
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 target=${1:-wasi}
 case $target in
   wasi) test_file=__tests__/e2e/cpython-311-wasi.test.ts ;;
   emscripten) test_file=__tests__/e2e/cpython-311-emscripten.test.ts ;;
-  *) echo "usage: scripts/build-example.sh [wasi|emscripten]" >&2; exit 2 ;;
+  *) echo "usage: scripts/e2e/build-example.sh [wasi|emscripten]" >&2; exit 2 ;;
 esac
 [[ -d node_modules ]] || npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
-bash scripts/provision-e2e.sh
+bash scripts/e2e/provision-e2e.sh
 NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 \
   npx jest --config jest.e2e.config.js "$test_file"
 echo
