@@ -3,8 +3,8 @@ import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
-import { HEADERS_FILE, HTACCESS, writeBrowserBundle } from '../src/artifacts/browser.js'
-import { spawnServeScript } from '../src/build/browser-smoke.js'
+import { bundleFile, writeBrowserBundle } from '../src/artifacts/browser-bundle.js'
+import { spawnServeScript } from '../src/smoke/browser.js'
 import { browserFixture } from './support/browser-fixture.js'
 
 function bundle(): string {
@@ -43,7 +43,7 @@ describe('browser bundle', () => {
   test('.htaccess is the seed README text; _headers sends the same headers', () => {
     const dir = bundle()
     const htaccess = fs.readFileSync(path.join(dir, '.htaccess'), 'utf8')
-    expect(htaccess).toBe(HTACCESS)
+    expect(htaccess).toBe(bundleFile('.htaccess'))
     for (const line of [
       'Header set Cross-Origin-Opener-Policy same-origin',
       'Header set Cross-Origin-Embedder-Policy require-corp',
@@ -55,7 +55,7 @@ describe('browser bundle', () => {
     ])
       expect(htaccess.split('\n')).toContain(line)
     const headers = fs.readFileSync(path.join(dir, '_headers'), 'utf8')
-    expect(headers).toBe(HEADERS_FILE)
+    expect(headers).toBe(bundleFile('_headers'))
     expect(headers.split('\n').slice(0, 3)).toEqual([
       '/*',
       '  Cross-Origin-Opener-Policy: same-origin',

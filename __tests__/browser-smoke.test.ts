@@ -8,7 +8,7 @@ import { describe, expect, jest, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { findBrowser, runBrowserSmokeTest, serveFolder } from '../src/build/browser-smoke.js'
+import { findBrowser, runBrowserSmokeTest, serveFolder } from '../src/smoke/browser.js'
 import type { SmokeTest } from '../src/plan/types.js'
 import { browserFixture } from './support/browser-fixture.js'
 

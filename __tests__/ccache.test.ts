@@ -5,11 +5,12 @@
  */
 import { afterAll, describe, expect, jest, test } from '@jest/globals'
 import * as fs from 'node:fs'
-import { parseStats } from '../src/build/ccache.js'
+import { parseStats } from '../src/execute/ccache-stats.js'
 import { planCaches, recordCachesToSave, type CacheHit } from '../src/cache/index.js'
 import { inspectCheckout } from '../src/checkout/detect.js'
 import { loadInputs } from '../src/inputs/index.js'
-import { makePlan, PlanError, type Plan, type RunnerFacts } from '../src/plan/index.js'
+import { makePlan, PlanError, type Plan } from '../src/plan/index.js'
+import { type RunnerFacts } from '../src/runner/types.js'
 import { checkoutWithLayout, type Layout } from './support/checkout-layouts.js'
 import { runnerFacts } from './support/runner-facts.js'
 

@@ -4,12 +4,12 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Inputs } from '../src/inputs/index.js'
-import { KNOWN_SHA256, knownSha256For } from '../src/toolchains/checksums.js'
-import { checkEmscriptenVersion } from '../src/toolchains/emscripten-version.js'
-import { ToolchainError } from '../src/toolchains/errors.js'
+import { KNOWN_SHA256, knownSha256For } from '../src/catalog/checksums.js'
+import { checkEmscriptenVersion } from '../src/runner/emscripten-version.js'
+import { ToolchainError } from '../src/catalog/errors.js'
 import { emscriptenConfig } from '../src/toolchains/index.js'
 import { parseEmsdkEnvironment } from '../src/toolchains/installers/emsdk.js'
-import { findEmscripten, findWasiSdk } from '../src/toolchains/preinstalled.js'
+import { findEmscripten, findWasiSdk } from '../src/runner/preinstalled.js'
 import {
   emsdkUrl,
   isGitHubUrl,
@@ -19,7 +19,7 @@ import {
   wasiSdkUrl,
   wasmtimeAsset,
   wasmtimeUrl
-} from '../src/toolchains/urls.js'
+} from '../src/catalog/downloads.js'
 
 const WASI = 'https://github.com/WebAssembly/wasi-sdk/releases/download'
 const WASMTIME = 'https://github.com/bytecodealliance/wasmtime/releases/download'

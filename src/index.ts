@@ -2,7 +2,7 @@
 import * as core from '@actions/core'
 import { run } from './main.js'
 import { runPost } from './post.js'
-import { State } from './state.js'
+import { State } from './catalog/state.js'
 
 if (core.getState(State.IsPost) === 'true') await runPost()
 else await run()

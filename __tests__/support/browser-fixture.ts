@@ -2,7 +2,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { writeBrowserBundle } from '../../src/artifacts/browser.js'
+import { writeBrowserBundle } from '../../src/artifacts/browser-bundle.js'
 import { REPO_ROOT } from './harness.js'
 
 export const BROWSER_FIXTURE = path.join(REPO_ROOT, '__tests__', 'fixtures', 'browser-repl')

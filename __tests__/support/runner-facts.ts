@@ -1,4 +1,4 @@
-import type { RunnerFacts } from '../../src/plan/types.js'
+import type { RunnerFacts } from '../../src/runner/types.js'
 
 /** Runner facts for pure plan tests: nothing is probed. */
 export function runnerFacts(overrides: Partial<RunnerFacts> = {}): RunnerFacts {
@@ -15,6 +15,7 @@ export function runnerFacts(overrides: Partial<RunnerFacts> = {}): RunnerFacts {
     eventName: 'push',
     ref: 'main',
     runId: '1234-1',
+    emCache: '',
     ccache: '',
     preinstalled: {},
     ...overrides

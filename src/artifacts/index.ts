@@ -3,8 +3,10 @@ import { DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Inputs, Target } from '../inputs/index.js'
+import type { Inputs } from '../inputs/index.js'
+import type { Target } from '../catalog/targets.js'
 import type { Plan } from '../plan/types.js'
+import { ActionError } from '../catalog/errors.js'
 
 export type UploadInputs = Pick<Inputs, 'retentionDays' | 'compressionLevel'>
 
@@ -19,10 +21,9 @@ export interface UploadedArtifact {
   files: number
 }
 
-export class ArtifactUploadError extends Error {
+export class ArtifactUploadError extends ActionError {
   constructor(message: string) {
     super(message)
-    this.name = 'ArtifactUploadError'
   }
 }
 

@@ -15,8 +15,8 @@ import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as fs from 'node:fs'
 import type { CachePlan, Plan } from '../plan/types.js'
-import { State } from '../state.js'
-import { BUILD_PYTHON } from './keys.js'
+import { State } from '../catalog/state.js'
+import { BUILD_PYTHON, ccacheId } from './keys.js'
 
 export * from './keys.js'
 export { fingerprint } from './fingerprint.js'
@@ -258,6 +258,32 @@ export function recordCachesToSave(
   if (caches.length > 0 && !decision.save) core.info(`Caches will not be saved: ${decision.why}`)
   core.saveState(State.CachesToSave, JSON.stringify(pending))
   return pending
+}
+
+/**
+ * Decides, once the build is over (whether it succeeded or not), which entries
+ * the post step saves: the plan's entries that missed, whose producing steps
+ * all succeeded, on an event whose caches may be saved, except ccache entries
+ * whose every compile was a hit on the restored entry (nothing new to keep).
+ */
+export function handOverSaves(
+  caches: CachePlan[],
+  hits: ReadonlyMap<string, CacheHit>,
+  succeeded: ReadonlySet<string>,
+  rule: { mode: SaveMode; eventName: string },
+  ccacheMisses: ReadonlyMap<string, number> = new Map()
+): PendingSave[] {
+  const unchanged = new Map<string, string>()
+  for (const [part, misses] of ccacheMisses)
+    if (misses === 0 && hits.get(ccacheId(part)) !== 'miss')
+      unchanged.set(ccacheId(part), 'every compile was a hit on the restored entry')
+  return recordCachesToSave(
+    caches,
+    hits,
+    succeeded,
+    saveDecision(rule.mode, rule.eventName),
+    unchanged
+  )
 }
 
 export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'

@@ -33,8 +33,10 @@
  */
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
-import type { CachePlan, CommandStep, Plan, RunnerFacts, ToolName } from '../plan/types.js'
-import { emscriptenCacheDir } from '../toolchains/index.js'
+import type { CachePlan, CommandStep, Plan } from '../plan/types.js'
+import type { ToolName } from '../catalog/downloads.js'
+import type { RunnerFacts } from '../runner/types.js'
+import { emscriptenCacheDir } from '../plan/paths.js'
 
 /** Bump when the layout of any entry changes: old entries are then never restored. */
 export const SALT = 'cwa1'

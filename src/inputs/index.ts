@@ -1,19 +1,17 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { compareVersions, formatVersion, parseVersion } from './version.js'
+import {
+  EMSDK_BROKEN,
+  EMSDK_FLOOR,
+  isEmscripten,
+  TARGETS,
+  WASI_SDK_FLOOR,
+  type Target
+} from '../catalog/targets.js'
+import { compareVersions, formatVersion, parseVersion } from '../catalog/version.js'
 import { splitWords, WordsError } from './words.js'
-
-export const TARGETS = ['wasi', 'emscripten-node', 'emscripten-browser'] as const
-export type Target = (typeof TARGETS)[number]
-export const isEmscripten = (t: Target): boolean => t !== 'wasi'
-
-/** The seed README's floor: Emscripten 3.1.8 is the oldest that builds CPython. */
-export const EMSDK_FLOOR = [3, 1, 8]
-/** Versions CPython's wasm_build.py refuses (broken for CPython). */
-export const EMSDK_BROKEN = ['3.1.14', '3.1.16', '3.1.20']
-/** The oldest WASI SDK any CPython branch builds with (3.11 pins 16). */
-export const WASI_SDK_FLOOR = 16
+import { ActionError } from '../catalog/errors.js'
 
 export interface Inputs {
   source: string
@@ -43,14 +41,13 @@ export interface Inputs {
 }
 
 /** All the problems with the inputs, reported together so one run shows every fix. */
-export class InputError extends Error {
+export class InputError extends ActionError {
   constructor(readonly problems: string[]) {
     super(
       problems.length === 1
         ? `Invalid input: ${problems[0]}`
         : `Invalid inputs:\n${problems.map(p => `  - ${p}`).join('\n')}`
     )
-    this.name = 'InputError'
   }
 }
 

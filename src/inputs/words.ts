@@ -2,7 +2,8 @@
  * Splits configure-args into words the way a POSIX shell would (quotes,
  * backslashes), without expanding anything: the words go to argv directly.
  */
-export class WordsError extends Error {}
+import { ActionError } from '../catalog/errors.js'
+export class WordsError extends ActionError {}
 
 const SHELL_OPERATORS = new Set([';', '|', '&', '<', '>', '`'])
 

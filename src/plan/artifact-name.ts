@@ -1,5 +1,6 @@
 import type { PythonVersion } from '../checkout/detect.js'
-import type { Inputs, Target } from '../inputs/index.js'
+import type { Inputs } from '../inputs/index.js'
+import type { Target } from '../catalog/targets.js'
 
 /** Fills the artifact-name template; the suffix names every non-default option. */
 export function artifactName(inputs: Inputs, version: PythonVersion, target: Target): string {

@@ -18,9 +18,11 @@
  * - the 3.14+ scripts: not wrapped (their compiler environment is theirs).
  */
 import * as path from 'node:path'
-import { TARGETS, type Inputs, type Target } from '../inputs/index.js'
+import { type Inputs } from '../inputs/index.js'
+import { TARGETS, type Target } from '../catalog/targets.js'
 import type { CheckoutFacts } from '../checkout/detect.js'
-import { PlanError, type CommandStep, type CompilerCachePlan, type RunnerFacts } from './types.js'
+import { PlanError, type CommandStep, type CompilerCachePlan } from './types.js'
+import { type RunnerFacts } from '../runner/types.js'
 
 /** A step that compiles a target's code (not the build Python's, not the ports'). */
 const compilesTarget = (step: CommandStep): boolean =>

@@ -4,8 +4,9 @@
  */
 import * as path from 'node:path'
 import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
-import { isEmscripten, type Inputs, type Target } from '../inputs/index.js'
-import { knownSha256For } from '../toolchains/checksums.js'
+import { type Inputs } from '../inputs/index.js'
+import { isEmscripten, type Target } from '../catalog/targets.js'
+import { knownSha256For } from '../catalog/checksums.js'
 import {
   emsdkUrl,
   toolCacheVersion,
@@ -13,10 +14,10 @@ import {
   wasmtimeUrl,
   DEFAULT_BASE,
   UnsupportedToolchainError
-} from '../toolchains/urls.js'
+} from '../catalog/downloads.js'
 import { artifactName } from './artifact-name.js'
 import { applyCompilerCache } from './ccache.js'
-import { pinsFor } from './pins.js'
+import { pinsFor } from '../catalog/pins.js'
 import type { RecipeContext } from './recipes/common.js'
 import {
   buildPythonZlibCheck,
@@ -40,18 +41,15 @@ import {
   type ArtifactPlan,
   type CommandStep,
   type Plan,
-  type RunnerFacts,
   type TargetPlan,
-  type ToolchainPlan,
-  type ToolName
+  type ToolchainPlan
 } from './types.js'
+import { type ToolName } from '../catalog/downloads.js'
+import { type RunnerFacts } from '../runner/types.js'
 
 export * from './types.js'
-
-/** Where the action keeps its own files for this job. */
-export function workDir(runner: RunnerFacts): string {
-  return path.join(runner.tempDir, 'cpython-wasm')
-}
+export { emscriptenCacheDir, workDir } from './paths.js'
+import { workDir } from './paths.js'
 
 function recipeOf(facts: CheckoutFacts, target: Target): Recipe | undefined {
   return target === 'wasi' ? facts.wasiRecipe : facts.emscriptenRecipe

@@ -1,7 +1,8 @@
 /** Smoke tests: run each collected artifact and check what it reports. */
 import * as path from 'node:path'
 import type { CheckoutFacts } from '../checkout/detect.js'
-import type { ArtifactPlan, RunnerFacts, SmokeTest } from './types.js'
+import type { ArtifactPlan, SmokeTest } from './types.js'
+import type { RunnerFacts } from '../runner/types.js'
 
 /** Printed as one JSON line so the check does not depend on formatting. */
 export const SMOKE_CODE = [

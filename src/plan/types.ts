@@ -1,37 +1,11 @@
 import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
-import type { Inputs, Target } from '../inputs/index.js'
+import type { Inputs } from '../inputs/index.js'
+import type { ToolName } from '../catalog/downloads.js'
 
-export type ToolName = 'emsdk' | 'wasi-sdk' | 'wasmtime'
+import type { Target } from '../catalog/targets.js'
+
 /** Which toolchain environment a command runs in. */
 export type ToolEnv = 'emscripten' | 'wasi-sdk'
-
-/** Facts about the machine the plan runs on, gathered before planning. */
-export interface RunnerFacts {
-  os: 'Linux'
-  /** tool-cache architecture name: x64 or arm64 */
-  arch: 'x64' | 'arm64'
-  cores: number
-  toolCacheDir: string
-  tempDir: string
-  /** the Node.js that runs the action; it also runs Emscripten node builds */
-  nodePath: string
-  nodeVersion: string
-  /** a Python 3 on the runner to run the branch's build scripts */
-  hostPython: string
-  /** output of the checkout's config.guess */
-  buildTriple: string
-  eventName: string
-  /** the branch or tag the job runs for ('' when unknown) */
-  ref: string
-  /** unique per job run (GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT): names entries saved on every run */
-  runId: string
-  /** ccache on PATH, '' when there is none */
-  ccache: string
-  /** toolchains found on the machine (emsdk-path, EMSDK, emcc on PATH, WASI_SDK_PATH, /opt/wasi-sdk) */
-  preinstalled: Partial<
-    Record<'emsdk' | 'wasi-sdk', { path: string; version: string; how: string }>
-  >
-}
 
 export interface ToolchainPlan {
   tool: ToolName
@@ -131,6 +105,5 @@ export interface Plan {
 export class PlanError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.length === 1 ? problems[0] : problems.map(p => `- ${p}`).join('\n'))
-    this.name = 'PlanError'
   }
 }

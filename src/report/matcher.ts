@@ -1,47 +1,24 @@
 /**
  * A problem matcher for compiler and linker diagnostics (clang, emcc, gcc,
  * wasm-ld) so errors and warnings in the build's output show as annotations.
- * ncc bundles only JavaScript, so the matcher is written from this constant
- * into RUNNER_TEMP and registered from there; .github/cpython-wasm-matcher.json
- * holds the same text for people who read the repository.
+ * The matcher is assets/matcher.json (ncc inlines it); the runner reads
+ * matchers from a file, so it is written into RUNNER_TEMP and registered there.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import matcher from './assets/matcher.json' with { type: 'json' }
 
-export const COMPILER_OWNER = 'cpython-wasm-compiler'
-export const TOOL_OWNER = 'cpython-wasm-tool'
-
-/** `file:line:col: [fatal ]error|warning: message` (clang, emcc, gcc, wasm-ld with a location). */
-export const COMPILER_REGEXP =
-  '^([^\\s:][^:]*):(\\d+):(\\d+): (?:fatal )?(error|warning): (.+?)(?: \\[(-W[^\\]]+)\\])?$'
-
-/** `emcc: error: message`, `wasm-ld: error: message`: a tool's own complaint, no location. */
-export const TOOL_REGEXP =
-  '^(?:.*/)?(?:emcc|em\\+\\+|emar|wasm-ld|clang|clang\\+\\+|clang-\\d+|gcc|g\\+\\+|cc|ld|ld\\.lld)(?:\\.py)?: (?:fatal )?(error|warning): (.+)$'
-
-export const MATCHER = {
-  problemMatcher: [
-    {
-      owner: COMPILER_OWNER,
-      pattern: [
-        {
-          regexp: COMPILER_REGEXP,
-          file: 1,
-          line: 2,
-          column: 3,
-          severity: 4,
-          message: 5,
-          code: 6
-        }
-      ]
-    },
-    {
-      owner: TOOL_OWNER,
-      pattern: [{ regexp: TOOL_REGEXP, severity: 1, message: 2 }]
-    }
-  ]
-}
+/**
+ * Two owners: `file:line:col: [fatal ]error|warning: message` (clang, emcc,
+ * gcc, wasm-ld with a location), and a tool's own complaint without one
+ * (`emcc: error: message`). The JSON is the matcher file the runner reads.
+ */
+export const MATCHER = matcher
+export const COMPILER_OWNER = MATCHER.problemMatcher[0].owner
+export const TOOL_OWNER = MATCHER.problemMatcher[1].owner
+export const COMPILER_REGEXP = MATCHER.problemMatcher[0].pattern[0].regexp
+export const TOOL_REGEXP = MATCHER.problemMatcher[1].pattern[0].regexp
 
 export const MATCHER_JSON = `${JSON.stringify(MATCHER, null, 2)}\n`
 

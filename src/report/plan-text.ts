@@ -1,5 +1,5 @@
 /** The plan as a person reads it (the dry run prints this). */
-import { formatArgv } from '../build/executor.js'
+import { formatArgv } from '../execute/executor.js'
 import type { Plan } from '../plan/types.js'
 
 export function planText(plan: Plan): string {

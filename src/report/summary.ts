@@ -4,9 +4,9 @@
  * writeSummary hands its text to core.summary.
  */
 import * as core from '@actions/core'
-import type { StepTiming } from '../build/executor.js'
+import type { StepTiming } from '../execute/executor.js'
 import type { Plan } from '../plan/types.js'
-import type { Target } from '../inputs/index.js'
+import type { Target } from '../catalog/targets.js'
 
 export type CacheHit = 'exact' | 'partial' | 'miss'
 

@@ -11,8 +11,8 @@ import * as tc from '@actions/tool-cache'
 import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { ToolchainError } from './errors.js'
-import { isGitHubUrl } from './urls.js'
+import { ToolchainError } from '../catalog/errors.js'
+import { isGitHubUrl } from '../catalog/downloads.js'
 
 export interface Download {
   /** "wasi-sdk 24": what the messages call the release */

@@ -5,15 +5,17 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Plan, RunnerFacts, ToolchainPlan, ToolEnv } from '../plan/types.js'
-import { ToolchainError } from './errors.js'
+import { emscriptenCacheDir } from '../plan/paths.js'
+import type { Plan, ToolchainPlan, ToolEnv } from '../plan/types.js'
+import type { RunnerFacts } from '../runner/types.js'
+import { ToolchainError } from '../catalog/errors.js'
 import type { InstallContext, ToolInstaller } from './installers/base.js'
 import { EmsdkInstaller } from './installers/emsdk.js'
 import { WasiSdkInstaller } from './installers/wasi-sdk.js'
 import { WasmtimeInstaller } from './installers/wasmtime.js'
-import { emscriptenDir } from './preinstalled.js'
+import { emscriptenDir } from '../runner/preinstalled.js'
 
-export { ToolchainError } from './errors.js'
+export { ToolchainError } from '../catalog/errors.js'
 
 export interface ToolchainEnv {
   /** prepended to PATH */
@@ -42,10 +44,6 @@ export function emscriptenConfig(emDir: string, workDir: string): string | undef
     `${config} freezes the Emscripten cache; using a copy with FROZEN_CACHE = False: ${copy}`
   )
   return copy
-}
-
-export function emscriptenCacheDir(runner: RunnerFacts): string {
-  return process.env.EM_CACHE || path.join(runner.tempDir, 'cpython-wasm', 'emscripten-cache')
 }
 
 /** The environment of a toolchain found on the machine (emsdk-path, EMSDK, emcc on PATH, WASI SDK). */

@@ -1,7 +1,9 @@
 import * as path from 'node:path'
 import type { CheckoutFacts } from '../../checkout/detect.js'
-import type { Inputs, Target } from '../../inputs/index.js'
-import type { CommandStep, RunnerFacts } from '../types.js'
+import type { Inputs } from '../../inputs/index.js'
+import type { Target } from '../../catalog/targets.js'
+import type { CommandStep } from '../types.js'
+import type { RunnerFacts } from '../../runner/types.js'
 
 /** What every recipe is given. */
 export interface RecipeContext {

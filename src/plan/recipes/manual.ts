@@ -3,7 +3,7 @@
  * make in builddir/<target> with CONFIG_SITE, emconfigure/emmake or wasi-env.
  */
 import * as path from 'node:path'
-import type { Target } from '../../inputs/index.js'
+import type { Target } from '../../catalog/targets.js'
 import type { CommandStep } from '../types.js'
 import { makeJobs, optionArgs, step, type RecipeContext } from './common.js'
 

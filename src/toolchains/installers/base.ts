@@ -10,9 +10,9 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { ToolchainPlan } from '../../plan/types.js'
 import { downloadVerified } from '../download.js'
-import { ToolchainError } from '../errors.js'
+import { ToolchainError } from '../../catalog/errors.js'
 import type { ToolchainEnv } from '../index.js'
-import { toolCacheVersion, type Arch } from '../urls.js'
+import { toolCacheVersion, type Arch } from '../../catalog/downloads.js'
 
 export interface InstallContext {
   arch: Arch

@@ -9,10 +9,10 @@ import * as exec from '@actions/exec'
 import * as io from '@actions/io'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { checkEmscriptenVersion } from '../emscripten-version.js'
-import { ToolchainError } from '../errors.js'
+import { checkEmscriptenVersion } from '../../runner/emscripten-version.js'
+import { ToolchainError } from '../../catalog/errors.js'
 import type { ToolchainEnv } from '../index.js'
-import { emscriptenDir, emscriptenVersion } from '../preinstalled.js'
+import { emscriptenDir, emscriptenVersion } from '../../runner/preinstalled.js'
 import { ToolInstaller } from './base.js'
 
 /** The environment `emsdk construct_env` reports: new PATH entries and variables. */

@@ -1,7 +1,7 @@
 /** WASI SDK releases: a .tar.gz whose top folder names the version (and, from 23 on, the arch). */
 import * as core from '@actions/core'
 import type { ToolchainEnv } from '../index.js'
-import { wasiSdkAsset } from '../urls.js'
+import { wasiSdkAsset } from '../../catalog/downloads.js'
 import { ToolInstaller } from './base.js'
 
 export class WasiSdkInstaller extends ToolInstaller {

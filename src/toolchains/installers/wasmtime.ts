@@ -1,7 +1,7 @@
 /** wasmtime releases: a .tar.xz with the wasmtime binary in wasmtime-v<X.Y.Z>-<arch>-linux/. */
 import * as core from '@actions/core'
 import type { ToolchainEnv } from '../index.js'
-import { wasmtimeAsset } from '../urls.js'
+import { wasmtimeAsset } from '../../catalog/downloads.js'
 import { ToolInstaller } from './base.js'
 
 export class WasmtimeInstaller extends ToolInstaller {

@@ -2,7 +2,21 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import type { SmokeTest } from '../plan/types.js'
-import { formatArgv } from './executor.js'
+import { ActionError } from '../catalog/errors.js'
+import { formatArgv } from '../execute/executor.js'
+
+/** A built interpreter that did not run as expected; the message carries what it printed. */
+export class SmokeTestError extends ActionError {
+  constructor(
+    test: Pick<SmokeTest, 'target' | 'runner'>,
+    result: Pick<SmokeResult, 'problems' | 'output'>
+  ) {
+    super(
+      `Smoke test ${test.target} (${test.runner}) failed: ${result.problems.join('; ')}\n` +
+        `Last lines of its output:\n${result.output.trim().split('\n').slice(-20).join('\n')}`
+    )
+  }
+}
 
 export interface SmokeResult {
   target: SmokeTest['target']

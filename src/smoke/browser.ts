@@ -22,7 +22,7 @@ import * as path from 'node:path'
 import type { SmokeTest } from '../plan/types.js'
 import { SMOKE_CODE } from '../plan/smoke.js'
 import { launchBrowser, type Browser, type CdpPage } from './cdp.js'
-import { checkReport, type SmokeResult } from './smoke.js'
+import { checkReport, type SmokeResult } from './run.js'
 
 export const CHROMIUM_ARGS = [
   '--headless',

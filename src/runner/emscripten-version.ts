@@ -1,8 +1,8 @@
 /** What the action accepts of an Emscripten version, for installed and downloaded ones alike. */
 import * as core from '@actions/core'
-import { EMSDK_BROKEN, EMSDK_FLOOR } from '../inputs/index.js'
-import { atLeast, formatVersion, parseVersion } from '../inputs/version.js'
-import { ToolchainError } from './errors.js'
+import { EMSDK_BROKEN, EMSDK_FLOOR } from '../catalog/targets.js'
+import { atLeast, formatVersion, parseVersion } from '../catalog/version.js'
+import { ToolchainError } from '../catalog/errors.js'
 
 /** emcc stops looking up EM_COMPILER_WRAPPER on PATH in 3.1.51 (emscripten issue 22736) ... */
 const WRAPPER_LOOKUP_BROKEN = [3, 1, 51]

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Inputs } from '../inputs/index.js'
-import type { RunnerFacts } from '../plan/types.js'
+import type { RunnerFacts } from './types.js'
 import { checkEmscriptenVersion } from './emscripten-version.js'
-import { ToolchainError } from './errors.js'
+import { ToolchainError } from '../catalog/errors.js'
 
 type Found = { path: string; version: string; how: string }
 

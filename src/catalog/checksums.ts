@@ -8,8 +8,7 @@
  * the release; where two unrelated sources agree, the comment says so. Add a
  * sum only after hashing the release asset yourself.
  */
-import type { ToolName } from '../plan/types.js'
-import type { Arch } from './urls.js'
+import type { Arch, ToolName } from './downloads.js'
 
 type Sums = Record<string, Partial<Record<Arch, string>>>
 

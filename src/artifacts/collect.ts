@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import type { CheckoutFacts } from '../checkout/detect.js'
 import type { ArtifactPlan } from '../plan/types.js'
 import { wasiStdlib } from '../plan/smoke.js'
+import { ActionError } from '../catalog/errors.js'
 
 /** The seed README's file sets; the first entries must exist. */
 const EMSCRIPTEN_FILES = {
@@ -18,7 +19,7 @@ const EMSCRIPTEN_FILES = {
   }
 } as const
 
-export class CollectError extends Error {}
+export class CollectError extends ActionError {}
 
 function copyTree(from: string, to: string, skip: (name: string) => boolean): void {
   fs.mkdirSync(to, { recursive: true })

@@ -1,5 +1,6 @@
 /** Download locations of the toolchains, as their projects publish them. Pure. */
-import type { ToolName } from '../plan/types.js'
+/** The toolchains the action downloads. */
+export type ToolName = 'emsdk' | 'wasi-sdk' | 'wasmtime'
 
 export const DEFAULT_BASE: Record<ToolName, string> = {
   emsdk: 'https://github.com/emscripten-core/emsdk',

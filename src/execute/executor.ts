@@ -19,7 +19,6 @@ export class StepError extends Error {
         `Command: ${formatArgv(step.argv)}\nDirectory: ${step.cwd}\nLog: ${step.log}\n` +
         `Last lines of its output:\n${tail}`
     )
-    this.name = 'StepError'
   }
 }
 

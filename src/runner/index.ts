@@ -3,15 +3,19 @@ import * as exec from '@actions/exec'
 import * as io from '@actions/io'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { Inputs } from './inputs/index.js'
-import { PlanError, type RunnerFacts } from './plan/types.js'
-import { findPreinstalled } from './toolchains/preinstalled.js'
+import type { Inputs } from '../inputs/index.js'
+import { ActionError } from '../catalog/errors.js'
+import type { RunnerFacts } from './types.js'
+import { findPreinstalled } from './preinstalled.js'
+
+/** The runner cannot run the action at all. */
+export class RunnerError extends ActionError {}
 
 export async function probeRunner(inputs: Inputs, env = process.env): Promise<RunnerFacts> {
   if (process.platform !== 'linux')
-    throw new PlanError([
+    throw new RunnerError(
       `runs-on: cpython-wasm-action runs on Linux runners; this one is ${process.platform}`
-    ])
+    )
   const arch = os.arch() === 'arm64' ? 'arm64' : 'x64'
   const guess = await exec.getExecOutput('sh', [path.join(inputs.source, 'config.guess')], {
     silent: true
@@ -32,6 +36,7 @@ export async function probeRunner(inputs: Inputs, env = process.env): Promise<Ru
     runId: env.GITHUB_RUN_ID
       ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT || '1'}`
       : `local-${Date.now()}`,
+    emCache: env.EM_CACHE || '',
     ccache: await io.which('ccache', false),
     preinstalled: findPreinstalled(inputs, env)
   }

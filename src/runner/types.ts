@@ -1,0 +1,29 @@
+/** Facts about the machine the plan runs on, gathered before planning. */
+export interface RunnerFacts {
+  os: 'Linux'
+  /** tool-cache architecture name: x64 or arm64 */
+  arch: 'x64' | 'arm64'
+  cores: number
+  toolCacheDir: string
+  tempDir: string
+  /** the Node.js that runs the action; it also runs Emscripten node builds */
+  nodePath: string
+  nodeVersion: string
+  /** a Python 3 on the runner to run the branch's build scripts */
+  hostPython: string
+  /** output of the checkout's config.guess */
+  buildTriple: string
+  eventName: string
+  /** the branch or tag the job runs for ('' when unknown) */
+  ref: string
+  /** unique per job run (GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT): names entries saved on every run */
+  runId: string
+  /** EM_CACHE as the job sets it, '' when unset */
+  emCache: string
+  /** ccache on PATH, '' when there is none */
+  ccache: string
+  /** toolchains found on the machine (emsdk-path, EMSDK, emcc on PATH, WASI_SDK_PATH, /opt/wasi-sdk) */
+  preinstalled: Partial<
+    Record<'emsdk' | 'wasi-sdk', { path: string; version: string; how: string }>
+  >
+}
