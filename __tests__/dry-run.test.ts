@@ -22,6 +22,7 @@ async function dryRun(source: string, inputs: Record<string, string> = {}) {
   expect(result.errors).toEqual([])
   expect(result.exitCode).toBe(0)
   const plan = JSON.parse(result.outputs.plan) as Plan
+  expect(plan.schemaVersion).toBe(1)
   const rel = (p: string): string => p.split(source).join('<src>')
   return {
     result,

@@ -114,6 +114,9 @@ describe('plan-matrix.mjs', () => {
     expect(() => readPlan('')).toThrow(/no plan/)
     expect(() => readPlan('{')).toThrow(/not JSON/)
     expect(() => readPlan('{}')).toThrow(/python.text/)
+    expect(() => readPlan(JSON.stringify({ ...PLAN, schemaVersion: 2 }))).toThrow(
+      /schemaVersion 2; this workflow reads version 1/
+    )
     expect(() => readPlan(JSON.stringify({ ...PLAN, targets: [] }))).toThrow(/no targets/)
     expect(() =>
       readPlan(JSON.stringify({ ...PLAN, targets: [{ target: 'wasm64', recipe: 'x' }] }))

@@ -41,6 +41,11 @@ export function readPlan(text) {
     throw new PlanMatrixError(`the plan is not JSON: ${e.message}`)
   }
   if (!plan || typeof plan !== 'object') throw new PlanMatrixError('the plan is not a JSON object')
+  // schema 1 is the first that says so; a plan without the field is of that shape too
+  if (plan.schemaVersion !== undefined && plan.schemaVersion !== 1)
+    throw new PlanMatrixError(
+      `the plan has schemaVersion ${JSON.stringify(plan.schemaVersion)}; this workflow reads version 1 (use the workflow of the same release as the action)`
+    )
   if (!plan.python || typeof plan.python.text !== 'string')
     throw new PlanMatrixError('the plan has no python.text (CPython version)')
   if (!Array.isArray(plan.targets) || plan.targets.length === 0)

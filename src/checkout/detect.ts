@@ -33,8 +33,31 @@ export interface CheckoutFacts {
   wasiHostTriple: string
   /** configure options this checkout's configure script knows */
   configure: { testModules: boolean; wasmPthreads: boolean; wasmDynamicLinking: boolean }
+  /** what the plan needs to know of each build script, read once here */
+  scripts: Partial<Record<'wasi' | 'emscripten', ScriptFacts>>
   /** toolchain versions written in the checkout's own files, with the file they came from */
   pins: Partial<Record<'emsdk' | 'wasiSdk' | 'wasmtime', { version: string; from: string }>>
+}
+
+/** What a branch's build script does that the plan depends on, read from its source. */
+export interface ScriptFacts {
+  /** the script, relative to the checkout: a file or a package folder */
+  path: string
+  /**
+   * The folder under cross-build/ it builds the native build Python in:
+   * `CROSS_BUILD_DIR / "build"` up to 3.14, the build triple (BUILD_GNU_TYPE) on main.
+   */
+  buildPythonDir: 'build' | 'build-triple'
+  /** the subcommands that build its dependencies, in order (Emscripten 3.14+); [] for none */
+  dependencySubcommands: string[]
+  /** it takes --host-triple (WASI) */
+  hostTripleOption: boolean
+  /**
+   * The placeholders its --host-runner template fills: scripts up to 3.14 map
+   * the checkout with {HOST_DIR}::{GUEST_DIR} and pass PYTHONPATH; main passes
+   * {ARGV0} and {CHECKOUT}.
+   */
+  hostRunnerStyle: 'host-dir' | 'argv0'
 }
 
 export class CheckoutError extends Error {}
@@ -107,6 +130,24 @@ export function scriptSource(root: string, script: string): string {
     .join('\n')
 }
 
+export function readScriptFacts(root: string, script: string): ScriptFacts {
+  const source = scriptSource(root, script)
+  return {
+    path: script,
+    buildPythonDir:
+      /cross_build_dir\s*\/\s*["']build["']/i.test(source) || !/BUILD_GNU_TYPE/.test(source)
+        ? 'build'
+        : 'build-triple',
+    dependencySubcommands: /['"]make-dependencies['"]/.test(source)
+      ? ['make-dependencies']
+      : /['"]make-libffi['"]/.test(source)
+        ? ['make-libffi', 'make-mpdec']
+        : [],
+    hostTripleOption: /--host-triple/.test(source),
+    hostRunnerStyle: source.includes('{HOST_DIR}') ? 'host-dir' : 'argv0'
+  }
+}
+
 function detectWasiHostTriple(
   root: string,
   recipe: Recipe | undefined,
@@ -141,6 +182,10 @@ export function inspectCheckout(root: string): CheckoutFacts {
     emscriptenScript: emscripten.script,
     wasiHostTriple: detectWasiHostTriple(root, wasi.recipe, wasi.script),
     configure: readConfigureOptions(root),
+    scripts: {
+      ...(wasi.script ? { wasi: readScriptFacts(root, wasi.script) } : {}),
+      ...(emscripten.script ? { emscripten: readScriptFacts(root, emscripten.script) } : {})
+    },
     pins: readCheckoutPins(root, wasi.script, emscripten.script)
   }
 }

@@ -18,25 +18,12 @@ import {
 import { artifactName } from './artifact-name.js'
 import { applyCompilerCache } from './ccache.js'
 import { pinsFor } from '../catalog/pins.js'
-import type { RecipeContext } from './recipes/common.js'
-import {
-  buildPythonZlibCheck,
-  seedConfigCache,
-  manualBuildPython,
-  manualEmscriptenPorts,
-  manualTarget,
-  MANUAL_EMSCRIPTEN_HOST,
-  MANUAL_WASI_HOST
-} from './recipes/manual.js'
-import {
-  EMSCRIPTEN_HOST,
-  nodeWasiHostRunner,
-  scriptedPaths,
-  scriptedSteps
-} from './recipes/scripted.js'
-import { scriptSource } from '../checkout/detect.js'
+import { mergeSteps, noSteps, type RecipeContext, type RecipeSteps } from './recipes/common.js'
+import { manualBuildPython, manualRecipe } from './recipes/manual.js'
+import { nodeWasiHostRunner, scriptedRecipe } from './recipes/scripted.js'
 import { smokeTest, wasiRunnerScript } from './smoke.js'
 import {
+  PLAN_SCHEMA_VERSION,
   PlanError,
   type ArtifactPlan,
   type CommandStep,
@@ -167,6 +154,25 @@ function planToolchains(
   return plans
 }
 
+/**
+ * The build Python of a job whose targets all use the manual recipe: where this
+ * branch's WASI script builds it, so that one cache entry serves every target
+ * of the branch whichever targets a job asks for (3.13), else the manual one.
+ */
+function sharedBuildPython(ctx: RecipeContext): RecipeSteps {
+  const script = ctx.facts.wasiRecipe !== 'manual' ? ctx.facts.scripts.wasi : undefined
+  if (script) {
+    const recipe = scriptedRecipe(ctx, 'wasi', script, [])
+    return {
+      ...noSteps(),
+      buildPython: recipe.buildPython,
+      buildPythonSteps: recipe.buildPythonSteps
+    }
+  }
+  const built = manualBuildPython(ctx)
+  return { ...noSteps(), buildPython: built.python, buildPythonSteps: built.steps }
+}
+
 export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFacts): Plan {
   const problems = checkOptions(inputs, facts)
   if (problems.length > 0) throw new PlanError(problems)
@@ -206,84 +212,41 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   const emscriptenTargets = targets.filter(isEmscripten)
   const scriptedWasi = targets.includes('wasi') && facts.wasiRecipe !== 'manual'
   const scriptedEmscripten = emscriptenTargets.length > 0 && facts.emscriptenRecipe !== 'manual'
-
-  const buildPythonSteps: CommandStep[] = []
-  const dependencySteps: CommandStep[] = []
-  const targetSteps: CommandStep[] = []
-  const buildDirs: Partial<Record<Target, string>> = {}
-  const hostTriples: Partial<Record<Target, string>> = {}
-  const notes: Partial<Record<Target, string[]>> = {}
-  let buildPython: string | undefined
+  const manualTargets = targets.filter(t => (t === 'wasi' ? !scriptedWasi : !scriptedEmscripten))
 
   // The build Python is built once and shared: by the branch's WASI script,
   // else its Emscripten script, else the manual recipe.
-  if (scriptedWasi) {
-    const script = facts.wasiScript as string
-    const paths = scriptedPaths(ctx, 'wasi', script)
-    const source = scriptSource(facts.root, script)
-    // With wasmtime the script's own runner arguments are used; without, node:wasi in its placeholders.
-    const hostRunner = wasmtime ? undefined : nodeWasiHostRunner(source, nodeWasi)
-    const steps = scriptedSteps(ctx, 'wasi', script, { buildPython: true, hostRunner })
-    buildPython = paths.buildPython
-    buildPythonSteps.push(...steps.buildPython)
-    targetSteps.push(...steps.target)
-    buildDirs.wasi = paths.hostDir
-    hostTriples.wasi = facts.wasiHostTriple
-  }
-  if (scriptedEmscripten) {
-    const script = facts.emscriptenScript as string
-    const paths = scriptedPaths(ctx, 'emscripten', script)
-    const ownBuildPython = buildPython !== paths.buildPython
-    const steps = scriptedSteps(ctx, 'emscripten', script, { buildPython: ownBuildPython })
-    buildPython ??= paths.buildPython
-    buildPythonSteps.push(
-      ...steps.buildPython.map(s => ({
-        ...s,
-        id: buildPythonSteps.length ? `emscripten-${s.id}` : s.id
-      }))
+  const parts: RecipeSteps[] = []
+  if (scriptedWasi && facts.scripts.wasi)
+    parts.push(
+      scriptedRecipe(ctx, 'wasi', facts.scripts.wasi, ['wasi'], {
+        // with wasmtime the script's own runner arguments; without, node:wasi in its placeholders
+        hostRunner: wasmtime ? undefined : nodeWasiHostRunner(facts.scripts.wasi, nodeWasi)
+      })
     )
-    dependencySteps.push(...steps.dependencies)
-    targetSteps.push(...steps.target)
-    const [first, ...rest] = emscriptenTargets
-    for (const t of emscriptenTargets) {
-      buildDirs[t] = paths.hostDir
-      hostTriples[t] = EMSCRIPTEN_HOST
+  if (scriptedEmscripten && facts.scripts.emscripten)
+    parts.push(
+      scriptedRecipe(ctx, 'emscripten', facts.scripts.emscripten, emscriptenTargets, {
+        existingBuildPython: parts[0]?.buildPython,
+        idPrefix: parts.length > 0 ? 'emscripten-' : ''
+      })
+    )
+  if (manualTargets.length > 0) {
+    let buildPython = mergeSteps(parts).buildPython
+    if (buildPython === undefined) {
+      const shared = sharedBuildPython(ctx)
+      parts.push(shared)
+      buildPython = shared.buildPython as string
     }
-    for (const t of rest)
-      notes[t] = [
-        `one Emscripten build serves node and the browser on this branch; ${t} uses the ${first} build`
-      ]
+    parts.push(manualRecipe(ctx, manualTargets, buildPython))
   }
-  const manualTargets = targets.filter(t => (t === 'wasi' ? !scriptedWasi : !scriptedEmscripten))
-  if (manualTargets.length > 0 && buildPython === undefined) {
-    if (facts.wasiRecipe && facts.wasiRecipe !== 'manual') {
-      // Where this branch's WASI script builds it, so that one cache entry serves
-      // every target of the branch, whichever targets a job asks for (3.13).
-      const script = facts.wasiScript as string
-      buildPython = scriptedPaths(ctx, 'wasi', script).buildPython
-      buildPythonSteps.push(
-        ...scriptedSteps(ctx, 'wasi', script, { buildPython: true }).buildPython
-      )
-    } else {
-      const built = manualBuildPython(ctx)
-      buildPython = built.python
-      buildPythonSteps.push(...built.steps)
-    }
-  }
-  if (manualTargets.includes('emscripten-browser'))
-    buildPythonSteps.push(buildPythonZlibCheck(ctx, buildPython as string))
-  if (manualTargets.some(isEmscripten)) dependencySteps.push(...manualEmscriptenPorts(ctx))
-  const manualEmscripten = manualTargets.filter(isEmscripten)
-  for (const target of manualTargets) {
-    const built = manualTarget(ctx, target, buildPython as string)
-    if (manualEmscripten.length === 2 && target === manualEmscripten[1]) {
-      const first = manualEmscripten[0]
-      targetSteps.push(seedConfigCache(ctx, first, buildDirs[first] as string, target, built.dir))
-    }
-    targetSteps.push(...built.steps)
-    buildDirs[target] = built.dir
-    hostTriples[target] = target === 'wasi' ? MANUAL_WASI_HOST : MANUAL_EMSCRIPTEN_HOST
-  }
+  const recipe = mergeSteps(parts)
+  const { buildDirs, hostTriples, notes } = recipe
+  const buildPython = recipe.buildPython as string
+  const buildPythonSteps = recipe.buildPythonSteps
+  const dependencySteps = recipe.dependencySteps
+  const targetSteps = recipe.targetSteps
+
   // wasi first, then Emscripten, in the order the user listed the targets
   const order = (s: CommandStep): number => (s.part === 'wasi' ? 0 : 1)
   const compiled = applyCompilerCache(
@@ -312,10 +275,7 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   const targetPlans: TargetPlan[] = targets.map(target => ({
     target,
     recipe: recipeOf(facts, target) as Recipe,
-    sharesBuildWith:
-      isEmscripten(target) && scriptedEmscripten && target !== emscriptenTargets[0]
-        ? emscriptenTargets[0]
-        : undefined,
+    sharesBuildWith: recipe.shared[target],
     hostTriple: hostTriples[target] as string,
     notes: notes[target] ?? []
   }))
@@ -329,11 +289,12 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
       : []
 
   return {
+    schemaVersion: PLAN_SCHEMA_VERSION,
     python: facts.version,
     source: facts.root,
     targets: targetPlans,
     toolchains,
-    buildPython: buildPython as string,
+    buildPython,
     artifactsDir,
     steps,
     smoke,

@@ -82,7 +82,15 @@ export interface TargetPlan {
   notes: string[]
 }
 
+/**
+ * The shape of the `plan` output, which the reusable workflow and users parse:
+ * bumped when a field they may read changes meaning or goes away (adding a
+ * field does not bump it).
+ */
+export const PLAN_SCHEMA_VERSION = 1
+
 export interface Plan {
+  schemaVersion: typeof PLAN_SCHEMA_VERSION
   python: CheckoutFacts['version']
   source: string
   targets: TargetPlan[]

@@ -16,18 +16,49 @@ export interface RecipeContext {
   toolDirs: { emsdk?: string; wasiSdk?: string; wasmtime?: string }
 }
 
-/** What a recipe contributes to the plan. */
+/**
+ * What a recipe contributes to the plan: the one contract of manual.ts (the
+ * 3.11 README's commands) and scripted.ts (the branch's own scripts).
+ */
 export interface RecipeSteps {
-  buildPython: string
+  /** the build Python this recipe builds, if it builds one */
+  buildPython?: string
   buildPythonSteps: CommandStep[]
   dependencySteps: CommandStep[]
-  targetSteps: Partial<Record<Target, CommandStep[]>>
+  targetSteps: CommandStep[]
   /** where each target's finished build lives */
   buildDirs: Partial<Record<Target, string>>
-  /** targets served by another target's build */
+  /** targets served by another target's build (one Emscripten build for node and browser) */
   shared: Partial<Record<Target, Target>>
   hostTriples: Partial<Record<Target, string>>
   notes: Partial<Record<Target, string[]>>
+}
+
+export const noSteps = (): RecipeSteps => ({
+  buildPythonSteps: [],
+  dependencySteps: [],
+  targetSteps: [],
+  buildDirs: {},
+  shared: {},
+  hostTriples: {},
+  notes: {}
+})
+
+/** The recipes' contributions in order: steps appended, per-target facts merged. */
+export function mergeSteps(parts: RecipeSteps[]): RecipeSteps {
+  const merged = noSteps()
+  for (const part of parts) {
+    merged.buildPython ??= part.buildPython
+    merged.buildPythonSteps.push(...part.buildPythonSteps)
+    merged.dependencySteps.push(...part.dependencySteps)
+    merged.targetSteps.push(...part.targetSteps)
+    Object.assign(merged.buildDirs, part.buildDirs)
+    Object.assign(merged.shared, part.shared)
+    Object.assign(merged.hostTriples, part.hostTriples)
+    for (const [t, notes] of Object.entries(part.notes) as [Target, string[]][])
+      merged.notes[t] = [...(merged.notes[t] ?? []), ...notes]
+  }
+  return merged
 }
 
 export function step(

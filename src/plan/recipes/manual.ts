@@ -5,7 +5,15 @@
 import * as path from 'node:path'
 import type { Target } from '../../catalog/targets.js'
 import type { CommandStep } from '../types.js'
-import { makeJobs, optionArgs, step, type RecipeContext } from './common.js'
+import { isEmscripten } from '../../catalog/targets.js'
+import {
+  makeJobs,
+  noSteps,
+  optionArgs,
+  step,
+  type RecipeContext,
+  type RecipeSteps
+} from './common.js'
 
 export const MANUAL_EMSCRIPTEN_HOST = 'wasm32-unknown-emscripten'
 export const MANUAL_WASI_HOST = 'wasm32-unknown-wasi'
@@ -171,4 +179,29 @@ export function buildPythonZlibCheck(ctx: RecipeContext, buildPython: string): C
     argv: [buildPython, '-c', 'import zlib'],
     cwd: path.dirname(buildPython)
   })
+}
+
+/** The manual recipe's steps for its targets, with the build Python built elsewhere. */
+export function manualRecipe(
+  ctx: RecipeContext,
+  targets: Target[],
+  buildPython: string
+): RecipeSteps {
+  const recipe = noSteps()
+  if (targets.includes('emscripten-browser'))
+    recipe.buildPythonSteps.push(buildPythonZlibCheck(ctx, buildPython))
+  const emscripten = targets.filter(isEmscripten)
+  if (emscripten.length > 0) recipe.dependencySteps.push(...manualEmscriptenPorts(ctx))
+  for (const target of targets) {
+    const built = manualTarget(ctx, target, buildPython)
+    const first = emscripten[0]
+    if (emscripten.length === 2 && target === emscripten[1])
+      recipe.targetSteps.push(
+        seedConfigCache(ctx, first, recipe.buildDirs[first] as string, target, built.dir)
+      )
+    recipe.targetSteps.push(...built.steps)
+    recipe.buildDirs[target] = built.dir
+    recipe.hostTriples[target] = target === 'wasi' ? MANUAL_WASI_HOST : MANUAL_EMSCRIPTEN_HOST
+  }
+  return recipe
 }

@@ -6,9 +6,10 @@
  * configure-host, make-host, with extra configure arguments after "--".
  */
 import * as path from 'node:path'
-import { scriptSource } from '../../checkout/detect.js'
+import type { ScriptFacts } from '../../checkout/detect.js'
 import type { CommandStep } from '../types.js'
-import { optionArgs, step, type RecipeContext } from './common.js'
+import type { Target } from '../../catalog/targets.js'
+import { noSteps, optionArgs, step, type RecipeContext, type RecipeSteps } from './common.js'
 
 export type Platform = 'wasi' | 'emscripten'
 
@@ -24,15 +25,10 @@ export const EMSCRIPTEN_HOST = 'wasm32-emscripten'
 export function scriptedPaths(
   ctx: RecipeContext,
   platform: Platform,
-  script: string
+  script: ScriptFacts
 ): ScriptedPaths {
   const crossBuild = path.join(ctx.facts.root, 'cross-build')
-  const source = scriptSource(ctx.facts.root, script)
-  // `CROSS_BUILD_DIR / "build"` up to 3.14; main names the folder after the build triple
-  const buildDir =
-    /cross_build_dir\s*\/\s*["']build["']/i.test(source) || !/BUILD_GNU_TYPE/.test(source)
-      ? 'build'
-      : ctx.runner.buildTriple
+  const buildDir = script.buildPythonDir === 'build' ? 'build' : ctx.runner.buildTriple
   return {
     buildPython: path.join(crossBuild, buildDir, 'python'),
     hostDir:
@@ -42,13 +38,9 @@ export function scriptedPaths(
   }
 }
 
-/**
- * A --host-runner for the node:wasi runner, in the placeholders this script
- * fills in. Scripts up to 3.14 map the checkout with {HOST_DIR}::{GUEST_DIR}
- * and pass PYTHONPATH; main passes {ARGV0} and {CHECKOUT}.
- */
-export function nodeWasiHostRunner(source: string, runner: string[]): string {
-  if (source.includes('{HOST_DIR}'))
+/** A --host-runner for the node:wasi runner, in the placeholders this script fills in. */
+export function nodeWasiHostRunner(script: ScriptFacts, runner: string[]): string {
+  if (script.hostRunnerStyle === 'host-dir')
     return [
       ...runner,
       '--dir',
@@ -62,14 +54,13 @@ export function nodeWasiHostRunner(source: string, runner: string[]): string {
 export function scriptedSteps(
   ctx: RecipeContext,
   platform: Platform,
-  script: string,
+  script: ScriptFacts,
   options: { buildPython: boolean; hostRunner?: string }
 ): { buildPython: CommandStep[]; dependencies: CommandStep[]; target: CommandStep[] } {
   const root = ctx.facts.root
-  const source = scriptSource(root, script)
   const run = (sub: string, extra: string[] = []): string[] => [
     ctx.runner.hostPython,
-    path.join(root, script),
+    path.join(root, script.path),
     sub,
     ...extra
   ]
@@ -77,7 +68,7 @@ export function scriptedSteps(
   const part =
     platform === 'wasi' ? 'wasi' : (ctx.inputs.targets.find(t => t !== 'wasi') ?? 'emscripten-node')
   const toolEnv = platform === 'wasi' ? 'wasi-sdk' : 'emscripten'
-  const name = path.basename(script)
+  const name = path.basename(script.path)
   // Debug builds: the scripts infer --with-pydebug for the host from the build Python.
   const debug = ctx.inputs.buildType === 'debug' ? ['--with-pydebug'] : []
   const hostArgs = optionArgs(ctx, platform === 'wasi' ? 'wasi' : 'emscripten-node').filter(
@@ -107,12 +98,7 @@ export function scriptedSteps(
 
   const dependencies: CommandStep[] = []
   if (platform === 'emscripten') {
-    const subs = /['"]make-dependencies['"]/.test(source)
-      ? ['make-dependencies']
-      : /['"]make-libffi['"]/.test(source)
-        ? ['make-libffi', 'make-mpdec']
-        : []
-    for (const sub of subs)
+    for (const sub of script.dependencySubcommands)
       dependencies.push(
         step(ctx, {
           id: `emscripten-${sub}`,
@@ -126,7 +112,7 @@ export function scriptedSteps(
   }
 
   const hostTriple =
-    platform === 'wasi' && /--host-triple/.test(source)
+    platform === 'wasi' && script.hostTripleOption
       ? ['--host-triple', ctx.facts.wasiHostTriple]
       : []
   const configureExtra =
@@ -157,4 +143,44 @@ export function scriptedSteps(
     })
   ]
   return { buildPython, dependencies, target }
+}
+
+/**
+ * The script's steps for its targets. It builds its own build Python unless
+ * `existingBuildPython` is where it would build one; `idPrefix` keeps step ids
+ * unique when another recipe already builds a build Python elsewhere.
+ */
+export function scriptedRecipe(
+  ctx: RecipeContext,
+  platform: Platform,
+  script: ScriptFacts,
+  targets: Target[],
+  options: { existingBuildPython?: string; idPrefix?: string; hostRunner?: string } = {}
+): RecipeSteps {
+  const paths = scriptedPaths(ctx, platform, script)
+  const own = options.existingBuildPython !== paths.buildPython
+  const steps = scriptedSteps(ctx, platform, script, {
+    buildPython: own,
+    hostRunner: options.hostRunner
+  })
+  const recipe = noSteps()
+  if (own) recipe.buildPython = paths.buildPython
+  recipe.buildPythonSteps = steps.buildPython.map(s => ({
+    ...s,
+    id: `${options.idPrefix ?? ''}${s.id}`
+  }))
+  recipe.dependencySteps = steps.dependencies
+  recipe.targetSteps = steps.target
+  const [first, ...rest] = targets
+  for (const t of targets) {
+    recipe.buildDirs[t] = paths.hostDir
+    recipe.hostTriples[t] = platform === 'wasi' ? ctx.facts.wasiHostTriple : EMSCRIPTEN_HOST
+  }
+  for (const t of rest) {
+    recipe.shared[t] = first
+    recipe.notes[t] = [
+      `one Emscripten build serves node and the browser on this branch; ${t} uses the ${first} build`
+    ]
+  }
+  return recipe
 }
