@@ -21,11 +21,8 @@ export interface UploadedArtifact {
   files: number
 }
 
-export class ArtifactUploadError extends ActionError {
-  constructor(message: string) {
-    super(message)
-  }
-}
+/** An upload the artifact service refused; the message says what to change (e.g. artifact-name). */
+export class ArtifactUploadError extends ActionError {}
 
 /** Every file under dir, dotfiles (.htaccess, _headers) included. */
 export function listFiles(dir: string): string[] {
