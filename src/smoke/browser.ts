@@ -10,8 +10,8 @@
  * small terminal stands in for xterm with the API the page uses (open,
  * onData, onKey, write, clear, buffer.active.cursorX). Everything else is
  * the page's own code: its worker, python.js, python.wasm and python.data.
- * Chromium is driven over the DevTools protocol (./cdp.ts), with the browser
- * that is installed; nothing is downloaded.
+ * Chromium is driven with puppeteer-core over --remote-debugging-pipe, with
+ * the browser that is installed; nothing is downloaded.
  */
 import * as core from '@actions/core'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import type { SmokeTest } from '../plan/types.js'
 import { SMOKE_CODE } from '../plan/smoke.js'
-import { launchBrowser, type Browser, type CdpPage } from './cdp.js'
+import type { Browser, Page } from 'puppeteer-core'
 import { checkReport, type SmokeResult } from './run.js'
 
 export const CHROMIUM_ARGS = [
@@ -178,72 +178,6 @@ export async function spawnServeScript(dir: string, timeoutMs = 15000): Promise<
 }
 
 /**
- * Runs in the page before its own scripts: watches the worker, and defines
- * the stand-in terminal (a <pre> for output, a <textarea> for typing).
- */
-const INIT_SCRIPT = `(() => {
-  const smoke = (window.__smoke = { errors: [], workerErrors: [], ready: false, finished: null, terminal: null })
-  window.addEventListener('error', e => smoke.errors.push(String(e.message || e)))
-  window.addEventListener('unhandledrejection', e => smoke.errors.push(String(e.reason)))
-  const NativeWorker = window.Worker
-  window.Worker = class extends NativeWorker {
-    constructor(url, options) {
-      super(url, options)
-      this.addEventListener('error', e => smoke.workerErrors.push(String(e.message || 'error in the worker')))
-      this.addEventListener('message', e => {
-        if (e.data && e.data.type === 'ready') smoke.ready = true
-        if (e.data && e.data.type === 'finished') smoke.finished = e.data.returnCode
-      })
-    }
-  }
-  window.Terminal = class {
-    constructor() {
-      this.text = ''
-      this.buffer = { active: { cursorX: 0 } }
-      this.dataListeners = []
-      this.decoder = new TextDecoder()
-      smoke.terminal = this
-    }
-    open(container) {
-      this.screen = document.createElement('pre')
-      this.screen.id = 'smoke-terminal'
-      this.screen.style.cssText = 'background:#1a1c1f;color:#e8e8e8;min-height:320px;margin:0;padding:8px;white-space:pre-wrap;word-break:break-all;font:13px monospace'
-      this.input = document.createElement('textarea')
-      this.input.id = 'smoke-terminal-input'
-      this.input.setAttribute('aria-label', 'terminal input')
-      this.input.style.cssText = 'width:100%;height:1.6em;font:13px monospace'
-      this.input.addEventListener('keydown', e => {
-        if (e.key === 'Enter') { e.preventDefault(); this.emit('\\r') }
-        else if (e.key === 'Backspace') { e.preventDefault(); this.emit('\\x7f') }
-      })
-      this.input.addEventListener('input', () => {
-        const v = this.input.value
-        this.input.value = ''
-        if (v) this.emit(v)
-      })
-      container.append(this.screen, this.input)
-    }
-    emit(data) { for (const l of this.dataListeners) l(data) }
-    onData(listener) { this.dataListeners.push(listener); return { dispose() {} } }
-    onKey() { return { dispose() {} } }
-    focus() { if (this.input) this.input.focus() }
-    clear() { this.text = ''; this.render() }
-    write(data) {
-      let s = typeof data === 'string' ? data : this.decoder.decode(data, { stream: true })
-      s = s.replace(/\\x1b\\[D/g, '').replace(/\\x1b\\[P/g, '\\b').replace(/[\\r\\0]/g, '')
-      for (const c of s) this.text = c === '\\b' ? this.text.slice(0, -1) : this.text + c
-      this.buffer.active.cursorX = this.text.length - this.text.lastIndexOf('\\n') - 1
-      this.render()
-    }
-    render() {
-      if (!this.screen) return
-      this.screen.textContent = this.text
-      this.screen.scrollTop = this.screen.scrollHeight
-    }
-  }
-})()`
-
-/**
  * The smoke code as pasted into the REPL: the page's worker takes at most 127
  * characters per line through its SharedArrayBuffer, so the code goes in line
  * by line, with the empty line the interactive prompt needs after a block.
@@ -272,46 +206,147 @@ interface PageState {
   text: string
 }
 
-const PAGE_STATE = `(() => {
-  const s = window.__smoke
-  return {
-    ready: s.ready,
-    isolated: window.crossOriginIsolated === true,
-    sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
-    errors: s.errors,
-    workerErrors: s.workerErrors,
-    text: s.terminal ? s.terminal.text : ''
-  }
-})()`
+/** Runs in each page before the page's own scripts, as window.__smoke. */
+const PAGE_SCRIPT = new URL('./assets/browser-smoke-page.js', import.meta.url)
 
-const pageState = (page: CdpPage): Promise<PageState> => page.evaluate<PageState>(PAGE_STATE)
-
-async function openPage(
-  browser: Browser,
-  url: string,
-  timeoutMs: number
-): Promise<{ page: CdpPage; state: PageState; consoleLines: string[] }> {
-  const page = await browser.newPage(INIT_SCRIPT)
-  const consoleLines: string[] = []
-  page.on('Runtime.consoleAPICalled', p => {
-    const args = (p.args as { value?: unknown; description?: string }[]) ?? []
-    consoleLines.push(
-      `[${String(p.type)}] ${args.map(a => a.value ?? a.description ?? '').join(' ')}`
-    )
-  })
-  page.on('Runtime.exceptionThrown', p => {
-    const d = p.exceptionDetails as { exception?: { description?: string }; text?: string }
-    consoleLines.push(`[exception] ${d.exception?.description ?? d.text ?? ''}`)
-  })
-  await page.goto(url, timeoutMs)
-  // ready (the worker loaded python.js and the wasm module) or an error in the worker
-  await page.waitFor('window.__smoke.ready || window.__smoke.workerErrors.length > 0', timeoutMs)
-  return { page, state: await pageState(page), consoleLines }
+/** The browser, and puppeteer's TimeoutError from the module loaded on demand. */
+interface Driver {
+  browser: Browser
+  isTimeout: (error: unknown) => boolean
+  pageScript: string
 }
 
-const waitForText = (page: CdpPage, re: RegExp, timeoutMs: number): Promise<boolean> =>
-  page.waitFor(
-    `window.__smoke.terminal && new RegExp(${JSON.stringify(re.source)}, ${JSON.stringify(re.flags)}).test(window.__smoke.terminal.text)`,
+const START_MS = 60000
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Starts the installed browser over --remote-debugging-pipe with a fresh temporary profile. */
+async function launchBrowser(executablePath: string, timeoutMs: number): Promise<Driver> {
+  const pageScript = fs.readFileSync(PAGE_SCRIPT, 'utf8')
+  // loaded here so the action loads it only when a browser test runs
+  const puppeteer = await import('puppeteer-core')
+  // launch's own timeout does not cover a browser that never answers on the pipe
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(), START_MS)
+  try {
+    const browser = await puppeteer.launch({
+      executablePath,
+      pipe: true,
+      headless: true,
+      // no name resolves: the page can reach 127.0.0.1 and nothing else (not the xterm.js CDN)
+      args: [
+        ...CHROMIUM_ARGS,
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+        '--no-default-browser-check'
+      ],
+      defaultViewport: { width: 900, height: 760, deviceScaleFactor: 1 },
+      timeout: START_MS,
+      signal: abort.signal,
+      // waiting for the REPL is one protocol call, which must not run out before timeoutMs
+      protocolTimeout: Math.max(180000, timeoutMs + 60000),
+      // the action handles its own signals; the browser is still killed when Node exits
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false
+    })
+    return { browser, isTimeout: e => e instanceof puppeteer.TimeoutError, pageScript }
+  } catch (error) {
+    const why = abort.signal.aborted ? `no answer in ${START_MS / 1000} s` : message(error)
+    throw new Error(`${executablePath} did not start: ${why}`)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Browser.close, then a kill if the browser has not gone after 5 s. */
+async function closeBrowser(browser: Browser): Promise<void> {
+  const closed = browser.close().then(
+    () => true,
+    () => true
+  )
+  const timer = new Promise<false>(resolve => setTimeout(() => resolve(false), 5000).unref())
+  if (await Promise.race([closed, timer])) return
+  browser.process()?.kill('SIGKILL')
+  await closed
+}
+
+const pageState = async (page: Page): Promise<PageState> =>
+  (await page.evaluate('window.__smoke.state()')) as PageState
+
+/** Polls the page until the expression is truthy; false when the time ran out. */
+async function waitFor(
+  driver: Driver,
+  page: Page,
+  expression: string,
+  timeoutMs: number
+): Promise<boolean> {
+  try {
+    await page.waitForFunction(expression, { polling: 100, timeout: timeoutMs })
+    return true
+  } catch (error) {
+    if (driver.isTimeout(error)) return false
+    throw error
+  }
+}
+
+/** A real mouse click in the middle of the element. */
+async function click(page: Page, selector: string): Promise<void> {
+  const element = await page.$(selector)
+  if (!element) throw new Error(`no element ${selector} on the page`)
+  await element.click()
+  await element.dispose()
+}
+
+async function saveScreenshot(page: Page, file: string): Promise<void> {
+  const png = await page.screenshot({ type: 'png', captureBeyondViewport: true })
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, png)
+}
+
+/** A page in a fresh browser context (no cache or storage from the last load). */
+async function openPage(
+  driver: Driver,
+  url: string,
+  timeoutMs: number
+): Promise<{ page: Page; close: () => Promise<void>; state: PageState; consoleLines: string[] }> {
+  const context = await driver.browser.createBrowserContext()
+  const close = (): Promise<void> => context.close().catch(() => undefined)
+  try {
+    const page = await context.newPage()
+    await page.evaluateOnNewDocument(driver.pageScript)
+    const consoleLines: string[] = []
+    page.on('console', m => {
+      // console calls only: browser log entries (blocked CDN loads) come without arguments
+      if (m.args().length === 0) return
+      const args = m.args().map(a => a.remoteObject())
+      consoleLines.push(`[${m.type()}] ${args.map(a => a.value ?? a.description ?? '').join(' ')}`)
+    })
+    page.on('pageerror', (e: unknown) =>
+      consoleLines.push(`[exception] ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+    )
+    try {
+      await page.goto(url, { waitUntil: 'load', timeout: timeoutMs })
+    } catch (error) {
+      throw new Error(
+        driver.isTimeout(error)
+          ? `${url} did not finish loading in ${timeoutMs / 1000} s`
+          : `loading ${url} failed: ${message(error)}`
+      )
+    }
+    // ready (the worker loaded python.js and the wasm module) or an error in the worker
+    await waitFor(driver, page, 'window.__smoke.settled()', timeoutMs)
+    return { page, close, state: await pageState(page), consoleLines }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+const waitForText = (driver: Driver, page: Page, re: RegExp, timeoutMs: number): Promise<boolean> =>
+  waitFor(
+    driver,
+    page,
+    `window.__smoke.hasText(${JSON.stringify(re.source)}, ${JSON.stringify(re.flags)})`,
     timeoutMs
   )
 
@@ -351,34 +386,29 @@ export async function runBrowserSmokeTest(
   let screenshot: string | undefined
   let withoutHeaders: BrowserSmokeResult['withoutHeaders']
   let report: Record<string, unknown> | undefined
-  let browser: Browser | undefined
+  let driver: Driver | undefined
   try {
-    // no name resolves: the page can reach 127.0.0.1 and nothing else (not the xterm.js CDN)
-    browser = await launchBrowser(executablePath, [
-      ...CHROMIUM_ARGS,
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-      '--no-default-browser-check'
-    ])
+    driver = await launchBrowser(executablePath, timeoutMs)
     // 1. served as the artifact tells users to: its serve.mjs, else an isolating server
     const useScript = fs.existsSync(path.join(dir, 'serve.mjs'))
     const server = useScript ? await spawnServeScript(dir) : await serveFolder(dir, true)
     try {
       const url = new URL(pageName, server.url).href
       core.info(`Opening ${url} in ${executablePath}${useScript ? ' (served by serve.mjs)' : ''}`)
-      const { page, state, consoleLines } = await openPage(browser, url, timeoutMs)
+      const { page, close, state, consoleLines } = await openPage(driver, url, timeoutMs)
       output.push(`with headers: ${describe(state)}`)
       if (!state.isolated)
         problems.push('the page is not cross-origin isolated although the server sent COOP/COEP')
       if (!state.ready) problems.push(`the REPL did not start: ${describe(state)}`)
       else {
-        await page.click('#repl')
-        if (!(await waitForText(page, />>> $/, timeoutMs)))
+        await click(page, '#repl')
+        if (!(await waitForText(driver, page, />>> $/, timeoutMs)))
           problems.push('the REPL printed no ">>> " prompt')
         else {
-          await page.click('#smoke-terminal-input')
-          // pasted, as a person would: the page queues the lines and feeds one per prompt
-          await page.insertText(replInput())
-          if (!(await waitForText(page, /\nSMOKE-REPORT [^\n]*\n/, timeoutMs)))
+          await click(page, '#smoke-terminal-input')
+          // pasted, as a person would (Input.insertText): the page feeds one line per prompt
+          await page.keyboard.sendCharacter(replInput())
+          if (!(await waitForText(driver, page, /\nSMOKE-REPORT [^\n]*\n/, timeoutMs)))
             problems.push('the REPL did not print the smoke report')
         }
       }
@@ -388,11 +418,11 @@ export async function runBrowserSmokeTest(
       report = checked.report
       if (state.ready) problems.push(...checked.problems.filter(p => !problems.includes(p)))
       if (options.screenshot) {
-        await page.screenshot(options.screenshot)
+        await saveScreenshot(page, options.screenshot)
         screenshot = options.screenshot
       }
       if (problems.length > 0) output.push(...consoleLines)
-      await page.close()
+      await close()
     } finally {
       await server.stop()
     }
@@ -401,8 +431,8 @@ export async function runBrowserSmokeTest(
     if (!options.skipHeaderCheck) {
       const plain = await serveFolder(dir, false)
       try {
-        const { page, state } = await openPage(
-          browser,
+        const { close, state } = await openPage(
+          driver,
           new URL(pageName, plain.url).href,
           Math.min(timeoutMs, 30000)
         )
@@ -413,17 +443,15 @@ export async function runBrowserSmokeTest(
           problems.push(
             'the REPL started without cross-origin isolation headers, so this test cannot tell whether a server sends them'
           )
-        await page.close()
+        await close()
       } finally {
         await plain.stop()
       }
     }
   } catch (error) {
-    problems.push(
-      `the browser test broke off: ${error instanceof Error ? error.message : String(error)}`
-    )
+    problems.push(`the browser test broke off: ${message(error)}`)
   } finally {
-    await browser?.close()
+    if (driver) await closeBrowser(driver.browser)
   }
   const result: BrowserSmokeResult = {
     ...base,
