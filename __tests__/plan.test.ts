@@ -126,11 +126,19 @@ describe('the plan', () => {
       `${plan.source}/cross-build/wasm32-emscripten/build/python`,
       `${plan.source}/cross-build/wasm32-emscripten/build/python`
     ])
+    // run as the branch's python.sh runs it (node_entry.mjs slices --this-program=),
+    // from a copy of the artifact in another folder
+    const copy = '/runner/temp/cpython-wasm/smoke/emscripten-node'
     expect(plan.smoke[0].argv.slice(1, 4)).toEqual([
       '--experimental-wasm-jspi',
-      `${plan.artifactsDir}/emscripten-node/node_entry.mjs`,
-      'python'
+      `${copy}/node_entry.mjs`,
+      `--this-program=${copy}/python.sh`
     ])
+    expect(plan.smoke[0]).toMatchObject({
+      cwd: copy,
+      env: {},
+      copy: { from: `${plan.artifactsDir}/emscripten-node`, to: copy }
+    })
   })
 
   test('main: Platforms/ scripts, config.toml pins, build Python in cross-build/<build triple>', () => {

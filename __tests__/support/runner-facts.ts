@@ -16,6 +16,7 @@ export function runnerFacts(overrides: Partial<RunnerFacts> = {}): RunnerFacts {
     ref: 'main',
     runId: '1234-1',
     emCache: '',
+    hostPythons: [{ path: 'python3', version: '3.13' }],
     ccache: '',
     preinstalled: {},
     ...overrides

@@ -21,6 +21,9 @@ const EMSCRIPTEN_FILES = {
 
 export class CollectError extends ActionError {}
 
+/** The relocatable launcher of a 3.14+ emscripten-node artifact (bundled by ncc). */
+const NODE_LAUNCHER = new URL('./assets/emscripten-node-python.sh', import.meta.url)
+
 function copyTree(from: string, to: string, skip: (name: string) => boolean): void {
   fs.mkdirSync(to, { recursive: true })
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
@@ -75,11 +78,20 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
     copy('python.wasm', true)
     copyStdlib('lib.wasi-wasm32')
   } else if (artifact.recipe !== 'manual') {
-    // 3.14+: python.mjs carries the stdlib (preloaded); node_entry.mjs starts it under Node
+    // 3.14+: node_entry.mjs starts python.mjs under Node; NODEFS reads the
+    // stdlib from disk, so it ships in lib/python3.X, and python.sh (ours: the
+    // branch's bakes in absolute build paths) starts it from wherever it lies.
     copy('python.mjs', true)
     copy('python.wasm', true)
-    for (const name of ['node_entry.mjs', 'streams.mjs', 'python.data', 'python.worker.mjs'])
-      copy(name, false)
+    copy('node_entry.mjs', artifact.target === 'emscripten-node')
+    for (const name of ['streams.mjs', 'python.data', 'python.worker.mjs']) copy(name, false)
+    if (artifact.target === 'emscripten-node') {
+      copyStdlib('lib.emscripten-wasm32')
+      const launcher = path.join(artifact.dir, 'python.sh')
+      fs.copyFileSync(NODE_LAUNCHER, launcher)
+      fs.chmodSync(launcher, 0o755)
+      copied.push('python.sh')
+    }
   } else {
     const files = EMSCRIPTEN_FILES[artifact.target]
     for (const name of files.required) copy(name, true)

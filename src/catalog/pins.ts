@@ -35,20 +35,33 @@ export const BRANCH_PINS: Record<string, BranchPins> = {
     wasmtime: '22.0.0',
     from: '.github/workflows/reusable-wasi.yml'
   },
-  // Tools/wasm/wasi/__main__.py WASI_SDK_VERSION = 24 and Tools/wasm/emscripten config
-  // "4.0.12" are read from the checkout; the workflow pins wasmtime 22.0.0.
+  // Read from the checkout first: Tools/wasm/wasi/__main__.py `WASI_SDK_VERSION = 24`
+  // (python/cpython b994bc7, 3.14) and Emscripten "4.0.12" (Platforms/emscripten/config.toml
+  // 6e595983, backported to 3.14.4). wasmtime: no 3.14 workflow pin was found; 22.0.0
+  // takes the `--dir HOST::GUEST` syntax the branch's runner uses.
   '3.14': {
     emsdk: '4.0.12',
     wasiSdk: 24,
     wasmtime: '22.0.0',
-    from: '.github/workflows/reusable-wasi.yml'
+    from: 'Tools/wasm/wasi/__main__.py and Platforms/emscripten/config.toml'
   },
-  // Platforms/*/config.toml pin the SDKs (read from the checkout); reusable-wasi.yml pins wasmtime 38.0.3.
+  // Platforms/WASI/config.toml [targets] wasi-sdk = 33 (gh-149253, 2026-05-01); Emscripten:
+  // the 4.0.x line main had when 3.15 branched (read from config.toml where present);
+  // .github/workflows/reusable-wasi.yml pins wasmtime 38.0.3.
   '3.15': {
     emsdk: '4.0.12',
-    wasiSdk: 30,
+    wasiSdk: 33,
     wasmtime: '38.0.3',
-    from: 'Platforms/*/config.toml and reusable-wasi.yml'
+    from: 'Platforms/WASI/config.toml and reusable-wasi.yml'
+  },
+  // main: Platforms/WASI/config.toml wasi-sdk = 34 (gh-157924, 2026-09-21, python/cpython
+  // 0bcfbf25), Platforms/emscripten/config.toml emscripten-version = "6.0.10" (gh-157935,
+  // 2026-09-21); reusable-wasi.yml (00a67432) pins wasmtime 38.0.3.
+  '3.16': {
+    emsdk: '6.0.10',
+    wasiSdk: 34,
+    wasmtime: '38.0.3',
+    from: 'Platforms/*/config.toml and reusable-wasi.yml (main)'
   }
 }
 

@@ -9,3 +9,11 @@ export const EMSDK_FLOOR = [3, 1, 8]
 export const EMSDK_BROKEN = ['3.1.14', '3.1.16', '3.1.20']
 /** The oldest WASI SDK any CPython branch builds with (3.11 pins 16). */
 export const WASI_SDK_FLOOR = 16
+
+/**
+ * The Python a branch's build scripts need to run on the host: the WASI
+ * scripts use tomllib and contextlib.chdir (3.11; Platforms/WASI, python/cpython
+ * 02870c27), the Emscripten scripts NamedTemporaryFile(delete_on_close=...)
+ * (3.12; Platforms/emscripten/__main__.py ed232a2e, Tools/wasm/emscripten 1b885802).
+ */
+export const SCRIPT_PYTHON_FLOOR = { wasi: [3, 11], emscripten: [3, 12] } as const

@@ -5,7 +5,8 @@
 import * as path from 'node:path'
 import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
 import { type Inputs } from '../inputs/index.js'
-import { isEmscripten, type Target } from '../catalog/targets.js'
+import { isEmscripten, SCRIPT_PYTHON_FLOOR, type Target } from '../catalog/targets.js'
+import { compareVersions } from '../catalog/version.js'
 import { knownSha256For } from '../catalog/checksums.js'
 import {
   emsdkUrl,
@@ -155,6 +156,28 @@ function planToolchains(
 }
 
 /**
+ * The branch's scripts refuse to run on an older Python than they are written
+ * for; say so now, with the fix, rather than minutes into a build.
+ */
+function checkHostPython(ctx: RecipeContext, steps: CommandStep[]): void {
+  const { facts, runner } = ctx
+  const chosen = runner.hostPythons[0]
+  for (const platform of ['wasi', 'emscripten'] as const) {
+    const script = facts.scripts[platform]
+    if (!script || !steps.some(s => s.argv[1] === path.join(facts.root, script.path))) continue
+    const floor = SCRIPT_PYTHON_FLOOR[platform]
+    const version = chosen?.version.split('.').map(Number)
+    if (version && compareVersions(version, floor) >= 0) continue
+    const found = runner.hostPythons.map(p => `${p.path} (${p.version})`).join(', ')
+    throw new PlanError([
+      `CPython ${facts.version.text}'s ${script.path} needs Python ${floor.join('.')} or newer on the runner to run; ` +
+        `found ${found || 'no working python3'} on PATH. Set one up before this step ` +
+        `(actions/setup-python with python-version: '${floor.join('.')}' or newer), or install python${floor.join('.')}.`
+    ])
+  }
+}
+
+/**
  * The build Python of a job whose targets all use the manual recipe: where this
  * branch's WASI script builds it, so that one cache entry serves every target
  * of the branch whichever targets a job asks for (3.13), else the manual one.
@@ -197,6 +220,7 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     facts,
     runner,
     logDir: path.join(work, 'logs'),
+    hostPython: runner.hostPythons[0]?.path ?? runner.hostPython,
     toolDirs: {
       emsdk: toolDir('emsdk'),
       wasiSdk: toolDir('wasi-sdk'),
@@ -241,6 +265,11 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     parts.push(manualRecipe(ctx, manualTargets, buildPython))
   }
   const recipe = mergeSteps(parts)
+  checkHostPython(ctx, [
+    ...recipe.buildPythonSteps,
+    ...recipe.dependencySteps,
+    ...recipe.targetSteps
+  ])
   const { buildDirs, hostTriples, notes } = recipe
   const buildPython = recipe.buildPython as string
   const buildPythonSteps = recipe.buildPythonSteps

@@ -63,25 +63,46 @@ export function smokeTest(
       expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json'] }
     }
   }
-  // 3.14+ builds start through node_entry.mjs (its third argument is the program name);
-  // on Node 24 they need JSPI switched on, as the branch's python.sh does.
-  const entry =
-    artifact.recipe === 'manual'
-      ? [path.join(artifact.dir, 'python.js')]
-      : [
-          ...(Number(runner.nodeVersion.replace(/^v/, '').split('.')[0]) === 24
-            ? ['--experimental-wasm-jspi']
-            : []),
-          path.join(artifact.dir, 'node_entry.mjs'),
-          'python'
-        ]
+  const expect = {
+    platform: 'emscripten',
+    machine: 'wasm32',
+    version,
+    imports: ['json', 'zlib', 'bz2']
+  }
+  if (artifact.recipe !== 'manual') {
+    // 3.14+: node_entry.mjs reads the program's path from --this-program= (it
+    // slices the value; without it, it throws before Python starts), as the
+    // branch's generated python.sh passes it; Python then finds lib/python3.X
+    // next to that path. Node 24 needs JSPI switched on, as python.sh does.
+    // Platforms/emscripten/node_entry.mjs and the python.sh template in
+    // Platforms/emscripten/__main__.py (python/cpython 7d00411f, ed232a2e).
+    const copy = path.join(runner.tempDir, 'cpython-wasm', 'smoke', artifact.target)
+    return {
+      target: artifact.target,
+      runner: 'node',
+      argv: [
+        runner.nodePath,
+        ...(Number(runner.nodeVersion.replace(/^v/, '').split('.')[0]) === 24
+          ? ['--experimental-wasm-jspi']
+          : []),
+        path.join(copy, 'node_entry.mjs'),
+        `--this-program=${path.join(copy, 'python.sh')}`,
+        '-c',
+        SMOKE_CODE
+      ],
+      cwd: copy,
+      env: {},
+      copy: { from: artifact.dir, to: copy },
+      expect
+    }
+  }
   return {
     target: artifact.target,
     runner: 'node',
-    argv: [runner.nodePath, ...entry, '-c', SMOKE_CODE],
+    argv: [runner.nodePath, path.join(artifact.dir, 'python.js'), '-c', SMOKE_CODE],
     cwd: artifact.dir,
     // the manual recipe's node build reads the stdlib collected next to it
-    env: artifact.recipe === 'manual' ? { PYTHONHOME: artifact.dir } : {},
-    expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json', 'zlib', 'bz2'] }
+    env: { PYTHONHOME: artifact.dir },
+    expect
   }
 }

@@ -42,6 +42,8 @@ export interface SmokeTest {
   argv: string[]
   cwd: string
   env: Record<string, string>
+  /** run from a copy of the artifact in another folder, as someone who downloaded it */
+  copy?: { from: string; to: string }
   /** what the printed report must say */
   expect: { platform: string; machine: string; version: string; imports: string[] }
 }

@@ -1,6 +1,7 @@
 /** Facts about the runner, gathered once before planning. */
 import * as exec from '@actions/exec'
 import * as io from '@actions/io'
+import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Inputs } from '../inputs/index.js'
@@ -10,6 +11,36 @@ import { findPreinstalled } from './preinstalled.js'
 
 /** The runner cannot run the action at all. */
 export class RunnerError extends ActionError {}
+
+/** Names a branch's scripts may want, newest first; `python3` last, whatever it is. */
+const PYTHON_NAMES = [16, 15, 14, 13, 12, 11].map(minor => `python3.${minor}`).concat('python3')
+
+/**
+ * The Pythons on PATH that run (a pyenv shim for a version that is not
+ * installed fails, and is left out), once per interpreter, newest first.
+ */
+export async function findHostPythons(env = process.env): Promise<RunnerFacts['hostPythons']> {
+  const found: RunnerFacts['hostPythons'] = []
+  const seen = new Set<string>()
+  for (const name of PYTHON_NAMES) {
+    for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+      const file = path.join(dir, name)
+      if (!fs.existsSync(file)) continue
+      const run = await exec.getExecOutput(
+        file,
+        ['-c', 'import sys; print("%d.%d %s" % (*sys.version_info[:2], sys.executable))'],
+        { silent: true, ignoreReturnCode: true, env: env as Record<string, string> }
+      )
+      const m = /^(\d+\.\d+) (.*)$/m.exec(run.stdout.trim())
+      if (run.exitCode === 0 && m && !seen.has(m[2])) {
+        seen.add(m[2])
+        found.push({ path: file, version: m[1] })
+      }
+      break // the first on PATH is the one a command by that name runs
+    }
+  }
+  return found.sort((a, b) => Number(b.version.split('.')[1]) - Number(a.version.split('.')[1]))
+}
 
 export async function probeRunner(inputs: Inputs, env = process.env): Promise<RunnerFacts> {
   if (process.platform !== 'linux')
@@ -29,6 +60,7 @@ export async function probeRunner(inputs: Inputs, env = process.env): Promise<Ru
     nodePath: process.execPath,
     nodeVersion: process.version,
     hostPython: 'python3',
+    hostPythons: await findHostPythons(env),
     buildTriple: guess.stdout.trim(),
     eventName: env.GITHUB_EVENT_NAME || '',
     // a pull request's head branch, else the pushed branch or tag

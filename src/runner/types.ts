@@ -9,8 +9,10 @@ export interface RunnerFacts {
   /** the Node.js that runs the action; it also runs Emscripten node builds */
   nodePath: string
   nodeVersion: string
-  /** a Python 3 on the runner to run the branch's build scripts */
+  /** a Python 3 on the runner to run the branch's build scripts ("python3" when none answered) */
   hostPython: string
+  /** the Pythons on PATH that run, newest first, with their version ("3.12") */
+  hostPythons: { path: string; version: string }[]
   /** output of the checkout's config.guess */
   buildTriple: string
   eventName: string

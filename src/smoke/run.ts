@@ -1,6 +1,7 @@
 /** Runs the plan's smoke tests and checks each report. */
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
+import * as fs from 'node:fs'
 import type { SmokeTest } from '../plan/types.js'
 import { ActionError } from '../catalog/errors.js'
 import { formatArgv } from '../execute/executor.js'
@@ -58,6 +59,12 @@ async function run(argv: string[], test: SmokeTest): Promise<{ code: number; out
 }
 
 export async function runSmokeTest(test: SmokeTest): Promise<SmokeResult> {
+  if (test.copy) {
+    // a copy in an unrelated folder: the artifact must not lean on the build tree
+    fs.rmSync(test.copy.to, { recursive: true, force: true })
+    fs.cpSync(test.copy.from, test.copy.to, { recursive: true })
+    core.info(`Running a copy of ${test.copy.from} in ${test.copy.to}`)
+  }
   let argv = test.argv
   let { code, output } = await run(argv, test)
   // Emscripten before about 3.1.2x calls fetch() on a file path, which Node 18+ rejects.

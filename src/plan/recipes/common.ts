@@ -12,6 +12,8 @@ export interface RecipeContext {
   runner: RunnerFacts
   /** where step logs go */
   logDir: string
+  /** the Python that runs the branch's build scripts */
+  hostPython: string
   /** installed or preinstalled toolchain roots, known before anything runs */
   toolDirs: { emsdk?: string; wasiSdk?: string; wasmtime?: string }
 }

@@ -59,7 +59,7 @@ export function scriptedSteps(
 ): { buildPython: CommandStep[]; dependencies: CommandStep[]; target: CommandStep[] } {
   const root = ctx.facts.root
   const run = (sub: string, extra: string[] = []): string[] => [
-    ctx.runner.hostPython,
+    ctx.hostPython,
     path.join(root, script.path),
     sub,
     ...extra
