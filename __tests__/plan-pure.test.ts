@@ -43,3 +43,24 @@ describe('makePlan reads no file', () => {
     }
   )
 })
+
+describe('the environment a step runs in', () => {
+  test('the plan sets variables and unsets the ones the scripts would obey', async () => {
+    const { stepEnvironment } = await import('../src/execute/executor.js')
+    const env = stepEnvironment(
+      {
+        id: 'x',
+        title: 'x',
+        part: 'emscripten-node',
+        argv: ['true'],
+        cwd: '/',
+        env: { A: '1' },
+        unset: ['EMSDK_CACHE', 'QUIET'],
+        log: '/dev/null'
+      },
+      {},
+      { PATH: '/bin', EMSDK_CACHE: '/elsewhere', QUIET: '', KEEP: 'yes' }
+    )
+    expect(env).toEqual({ PATH: '/bin', KEEP: 'yes', A: '1' })
+  })
+})

@@ -156,6 +156,11 @@ describe('the plan', () => {
       '<src>$ python3 <src>/Platforms/emscripten configure-build-python --'
     )
     expect(commands).toContain('<src>$ python3 <src>/Platforms/emscripten make-dependencies')
+    // the job's EMSDK_CACHE, CROSS_BUILD_DIR, QUIET and PYTHON_NODE_VERSION never reach the script
+    for (const step of plan.steps.filter(s => s.argv[1]?.endsWith('Platforms/emscripten')))
+      expect(step.unset).toEqual(['EMSDK_CACHE', 'CROSS_BUILD_DIR', 'QUIET', 'PYTHON_NODE_VERSION'])
+    for (const step of plan.steps.filter(s => s.argv[1]?.endsWith('Platforms/WASI')))
+      expect(step.unset).toBeUndefined()
   })
 
   test('an explicit version and sha256 beat the pins; mirrors replace the base URL', () => {

@@ -36,6 +36,7 @@ export function stepEnvironment(
   const tool = step.toolEnv ? envs[step.toolEnv] : undefined
   const extraPath = [...(tool?.path ?? []), ...(envs.wasmtime?.path ?? [])]
   Object.assign(env, tool?.vars ?? {}, step.env)
+  for (const name of step.unset ?? []) delete env[name]
   if (extraPath.length > 0) env.PATH = [...extraPath, env.PATH ?? ''].join(path.delimiter)
   return env
 }

@@ -29,6 +29,8 @@ export interface CommandStep {
   argv: string[]
   cwd: string
   env: Record<string, string>
+  /** variables of the job's environment the command must not see (a script would obey them) */
+  unset?: string[]
   toolEnv?: ToolEnv
   /** skipped when this cache entry was restored exactly */
   skipIfCached?: string

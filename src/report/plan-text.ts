@@ -37,9 +37,10 @@ export function planText(plan: Plan): string {
       `  ${i + 1}. ${s.title}${s.skipIfCached ? ` (skipped on a ${s.skipIfCached} cache hit)` : ''}`
     )
     lines.push(`     in ${s.cwd}`)
-    const env = Object.entries(s.env)
-      .map(([k, v]) => `${k}=${v} `)
-      .join('')
+    const env = [
+      ...(s.unset ?? []).map(k => `-u ${k} `),
+      ...Object.entries(s.env).map(([k, v]) => `${k}=${v} `)
+    ].join('')
     lines.push(
       `     $ ${env}${formatArgv(s.argv)}${s.toolEnv ? `   [${s.toolEnv} environment]` : ''}`
     )

@@ -51,6 +51,20 @@ export function nodeWasiHostRunner(script: ScriptFacts, runner: string[]): strin
   return [...runner, '--argv0', '{ARGV0}', '--dir', '{CHECKOUT}::/'].join(' ')
 }
 
+/**
+ * Variables the Emscripten scripts take defaults from (--emsdk-cache,
+ * --cross-build-dir, --quiet) or obey (PYTHON_NODE_VERSION picks a Node
+ * through nvm): Platforms/emscripten/__main__.py (python/cpython ed232a2e,
+ * gh-146051). A job that sets one (CPython's own CI sets EMSDK_CACHE) would
+ * move the build away from where the plan collects it, so they are unset.
+ */
+export const EMSCRIPTEN_SCRIPT_ENV = [
+  'EMSDK_CACHE',
+  'CROSS_BUILD_DIR',
+  'QUIET',
+  'PYTHON_NODE_VERSION'
+]
+
 export function scriptedSteps(
   ctx: RecipeContext,
   platform: Platform,
@@ -142,7 +156,14 @@ export function scriptedSteps(
       toolEnv
     })
   ]
-  return { buildPython, dependencies, target }
+  if (platform === 'wasi') return { buildPython, dependencies, target }
+  const pinned = (steps: CommandStep[]): CommandStep[] =>
+    steps.map(s => ({ ...s, unset: [...EMSCRIPTEN_SCRIPT_ENV] }))
+  return {
+    buildPython: pinned(buildPython),
+    dependencies: pinned(dependencies),
+    target: pinned(target)
+  }
 }
 
 /**
