@@ -276,4 +276,31 @@ describe('installed toolchains', () => {
     expect(findWasiSdk(inputs('', link), {})?.version).toBe('25')
     expect(() => findWasiSdk(inputs('', root), {})).toThrow(/wasi-sdk-path: .* is not a WASI SDK/)
   })
+
+  test('WASI SDK: an image with several SDKs gives the pinned /opt/wasi-sdk-<pin>.0*, as CPython scripts look', () => {
+    const opt = fs.mkdtempSync(path.join(root, 'opt-'))
+    for (const v of ['21', '24', '33']) {
+      const sdk = path.join(opt, `wasi-sdk-${v}.0-x86_64-linux`)
+      fs.mkdirSync(path.join(sdk, 'bin'), { recursive: true })
+      fs.writeFileSync(path.join(sdk, 'bin', 'clang'), '')
+    }
+    fs.symlinkSync(path.join(opt, 'wasi-sdk-24.0-x86_64-linux'), path.join(opt, 'wasi-sdk'))
+    expect(findWasiSdk(inputs(), {}, '33', opt)).toEqual({
+      path: path.join(opt, 'wasi-sdk-33.0-x86_64-linux'),
+      version: '33',
+      how: `the pinned WASI SDK 33 in ${opt} (${path.join(opt, 'wasi-sdk-33.0-x86_64-linux')})`
+    })
+    // no folder for the pin, or no pin: /opt/wasi-sdk, as before
+    expect(findWasiSdk(inputs(), {}, '34', opt)?.path).toBe(path.join(opt, 'wasi-sdk'))
+    expect(findWasiSdk(inputs(), {}, undefined, opt)?.version).toBe('24')
+    // WASI_SDK_PATH still comes first
+    expect(
+      findWasiSdk(
+        inputs(),
+        { WASI_SDK_PATH: path.join(opt, 'wasi-sdk-21.0-x86_64-linux') },
+        '33',
+        opt
+      )?.version
+    ).toBe('21')
+  })
 })

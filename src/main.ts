@@ -55,7 +55,7 @@ interface Job {
 async function prepare(): Promise<Job> {
   const inputs = loadInputs()
   const facts = inspectCheckout(inputs.source)
-  const runner = await probeRunner(inputs)
+  const runner = await probeRunner(inputs, facts)
   const plan = makePlan(inputs, facts, runner)
   if (inputs.cache) plan.caches = planCaches(plan, runner, await fingerprint(plan))
   return { inputs, facts, runner, plan, work: workDir(runner) }

@@ -4,6 +4,8 @@ import * as io from '@actions/io'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import type { CheckoutFacts } from '../checkout/detect.js'
+import { pinsFor } from '../catalog/pins.js'
 import type { Inputs } from '../inputs/index.js'
 import { ActionError } from '../catalog/errors.js'
 import type { RunnerFacts } from './types.js'
@@ -42,7 +44,11 @@ export async function findHostPythons(env = process.env): Promise<RunnerFacts['h
   return found.sort((a, b) => Number(b.version.split('.')[1]) - Number(a.version.split('.')[1]))
 }
 
-export async function probeRunner(inputs: Inputs, env = process.env): Promise<RunnerFacts> {
+export async function probeRunner(
+  inputs: Inputs,
+  facts?: Pick<CheckoutFacts, 'pins' | 'version'>,
+  env = process.env
+): Promise<RunnerFacts> {
   if (process.platform !== 'linux')
     throw new RunnerError(
       `runs-on: cpython-wasm-action runs on Linux runners; this one is ${process.platform}`
@@ -70,6 +76,15 @@ export async function probeRunner(inputs: Inputs, env = process.env): Promise<Ru
       : `local-${Date.now()}`,
     emCache: env.EM_CACHE || '',
     ccache: await io.which('ccache', false),
-    preinstalled: findPreinstalled(inputs, env)
+    preinstalled: findPreinstalled(
+      inputs,
+      env,
+      facts &&
+        String(
+          facts.pins.wasiSdk?.version ??
+            pinsFor(facts.version.major, facts.version.minor)?.wasiSdk ??
+            ''
+        )
+    )
   }
 }

@@ -79,11 +79,37 @@ export function wasiSdkVersion(root: string): string {
   return m ? m[1] : 'unknown'
 }
 
-export function findWasiSdk(inputs: Inputs, env: NodeJS.ProcessEnv): Found | undefined {
+/**
+ * The SDK the branch pins, as CPython's own scripts look for it: an image with
+ * several SDKs side by side (CPython's WASI dev container has 21, 24 and 33,
+ * with /opt/wasi-sdk -> 24) keeps each in /opt/wasi-sdk-<pin>.0*, used when
+ * exactly one folder matches (Platforms/WASI, python/cpython 02870c27;
+ * Tools/wasm/wasi/__main__.py b994bc7 on 3.14).
+ */
+function pinnedOptSdk(pin: string | undefined, opt: string): string | undefined {
+  if (!pin || !/^\d+$/.test(pin)) return undefined
+  let names: string[]
+  try {
+    names = fs.readdirSync(opt)
+  } catch {
+    return undefined
+  }
+  const matches = names.filter(n => n.startsWith(`wasi-sdk-${pin}.0`))
+  return matches.length === 1 ? path.join(opt, matches[0]) : undefined
+}
+
+export function findWasiSdk(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  pin?: string,
+  opt = '/opt'
+): Found | undefined {
+  const pinned = pinnedOptSdk(pin, opt)
   const candidates: [string | undefined, string][] = [
     [inputs.wasiSdk.path || undefined, 'wasi-sdk-path'],
     [env.WASI_SDK_PATH, 'WASI_SDK_PATH'],
-    ['/opt/wasi-sdk', '/opt/wasi-sdk']
+    [pinned, `the pinned WASI SDK ${pin} in ${opt}`],
+    [path.join(opt, 'wasi-sdk'), path.join(opt, 'wasi-sdk')]
   ]
   for (const [root, how] of candidates) {
     if (!root || !fs.existsSync(path.join(root, 'bin', 'clang'))) {
@@ -98,7 +124,9 @@ export function findWasiSdk(inputs: Inputs, env: NodeJS.ProcessEnv): Found | und
 
 export function findPreinstalled(
   inputs: Inputs,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  /** the WASI SDK major the branch pins, if any */
+  wasiSdkPin?: string
 ): RunnerFacts['preinstalled'] {
   const found: RunnerFacts['preinstalled'] = {}
   if (
@@ -112,7 +140,7 @@ export function findPreinstalled(
     inputs.targets.includes('wasi') &&
     (inputs.wasiSdk.path || inputs.wasiSdk.version === 'auto')
   ) {
-    const sdk = findWasiSdk(inputs, env)
+    const sdk = findWasiSdk(inputs, env, wasiSdkPin)
     if (sdk) found['wasi-sdk'] = sdk
   }
   return found
