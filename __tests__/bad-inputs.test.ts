@@ -1,14 +1,25 @@
 /**
- * Every bad value ends the run before anything is downloaded, through the
- * real bundle: exit code 1, an error naming the input, an empty tool cache,
- * and no request to the (loopback) mirror.
+ * Every bad value ends the run before anything is downloaded, with an error
+ * naming the input.
+ *
+ * Every case runs in process through the stages that come before any
+ * download (loadInputs → inspectCheckout → makePlan), reading the inputs the
+ * way the runner passes them (action.yml defaults, trimmed). A few
+ * representative cases, one per stage that refuses, also run through the real
+ * bundle: exit code 1, the ::error:: line, an empty tool cache and no request
+ * to the (loopback) mirror.
  */
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import * as os from 'node:os'
 import * as path from 'node:path'
+import { inspectCheckout } from '../src/checkout/detect.js'
+import { loadInputs } from '../src/inputs/index.js'
+import { makePlan } from '../src/plan/index.js'
 import { checkoutWithLayout as fakeCheckout } from './support/checkout-layouts.js'
-import { makeRunnerDirs, runAction } from './support/harness.js'
+import { inputValues, makeRunnerDirs, runAction } from './support/harness.js'
+import { runnerFacts } from './support/runner-facts.js'
 
 let server: http.Server
 let mirror: string
@@ -214,8 +225,46 @@ const CASES: [string, Record<string, string>, RegExp][] = [
   ]
 ]
 
-describe('bad inputs fail before any download', () => {
-  test.each(CASES)('%s', async (_what, inputs, message) => {
+// One per stage that refuses: inputs, the checkout on disk, the plan (twice:
+// the branch's recipes and its configure's options).
+const THROUGH_THE_BUNDLE = CASES.filter(([what]) =>
+  [
+    'unknown target',
+    'missing checkout',
+    'a branch too old for wasm',
+    'pthreads where configure lacks it'
+  ].includes(what)
+)
+if (THROUGH_THE_BUNDLE.length !== 4) throw new Error('test error: a bundle case was renamed')
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-bad-inputs-'))
+afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }))
+
+/** What the main step does before anything is installed, with made-up runner facts. */
+function prepare(inputs: Record<string, string>): void {
+  const values = inputValues(inputs)
+  // as core.getInput reads them: an unset input is empty, every value is trimmed
+  const read = (name: string): string => (values[name] ?? '').trim()
+  const loaded = loadInputs(read, workspace)
+  makePlan(loaded, inspectCheckout(loaded.source), runnerFacts())
+}
+
+describe('bad inputs are refused before anything is installed', () => {
+  test.each(CASES)('%s', (_what, inputs, message) => {
+    expect(() => prepare({ ...base(), ...inputs })).toThrow(message)
+  })
+
+  test('several problems are reported together', () => {
+    const several = (): void =>
+      prepare({ ...base(), targets: 'wasm64', 'build-type': 'fast', test: 'all' })
+    expect(several).toThrow(/Invalid inputs:/)
+    for (const name of ['targets', 'build-type', 'test'])
+      expect(several).toThrow(new RegExp(`- ${name}: `))
+  })
+})
+
+describe('bad inputs fail the bundle before any download', () => {
+  test.each(THROUGH_THE_BUNDLE)('%s', async (_what, inputs, message) => {
     const dirs = makeRunnerDirs()
     const before = requests
     const result = await runAction({ dirs, inputs: { ...base(), ...inputs } })

@@ -2,83 +2,28 @@
  * The fake results service against the real @actions/cache (no mocks): the
  * client code that the action bundles saves and restores through it exactly
  * as it would on a GitHub runner with cache service v2.
+ *
+ * A service that answers 500 is in cache-fake-service.slow.test.ts: the
+ * client waits out its own retries there, about half a minute.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import * as cache from '@actions/cache'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { closedUrl, FakeResultsService } from './support/fake-results-service.js'
+import {
+  content,
+  printed,
+  read,
+  service,
+  useFakeCacheService,
+  useService,
+  warnings
+} from './support/cache-client.js'
+import { closedUrl } from './support/fake-results-service.js'
 import { runtimeToken } from './support/harness.js'
 
-const VARS = [
-  'ACTIONS_RESULTS_URL',
-  'ACTIONS_RUNTIME_TOKEN',
-  'ACTIONS_CACHE_SERVICE_V2',
-  'ACTIONS_CACHE_URL',
-  'GITHUB_WORKSPACE',
-  'RUNNER_TEMP',
-  'GITHUB_SERVER_URL'
-]
-const saved = Object.fromEntries(VARS.map(v => [v, process.env[v]]))
-
-let service: FakeResultsService
-let base: string
-let workspace: string
-/** what @actions/core prints (warnings are ::warning:: lines) */
-let printed: string[] = []
-const realWrite = process.stdout.write.bind(process.stdout)
-
-function useService(env: Record<string, string>): void {
-  for (const v of ['ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_SERVICE_V2'])
-    delete process.env[v]
-  Object.assign(process.env, env)
-}
-
-/** A folder with one file, under the workspace (paths are archived relative to it). */
-function content(name: string, text: string): string {
-  const dir = path.join(workspace, name)
-  fs.rmSync(dir, { recursive: true, force: true })
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, 'file.txt'), text)
-  return dir
-}
-
-const read = (dir: string): string => fs.readFileSync(path.join(dir, 'file.txt'), 'utf8')
-const warnings = (): string[] => printed.filter(l => l.startsWith('::warning'))
-
-beforeAll(async () => {
-  base = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-fake-'))
-  workspace = path.join(base, 'workspace')
-  fs.mkdirSync(workspace)
-  fs.mkdirSync(path.join(base, 'temp'))
-  process.env.GITHUB_WORKSPACE = workspace
-  process.env.RUNNER_TEMP = path.join(base, 'temp')
-  delete process.env.GITHUB_SERVER_URL
-  delete process.env.ACTIONS_CACHE_URL
-  service = await new FakeResultsService(runtimeToken(), path.join(base, 'store')).start()
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    printed.push(...String(chunk).split('\n').filter(Boolean))
-    return (realWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest)
-  }) as typeof process.stdout.write
-})
-
-afterAll(async () => {
-  process.stdout.write = realWrite
-  await service.stop()
-  fs.rmSync(base, { recursive: true, force: true })
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  }
-})
-
-beforeEach(() => {
-  service.fault = undefined
-  printed = []
-  useService(service.env())
-})
+useFakeCacheService()
 
 describe('the fake results service with the real @actions/cache', () => {
   it('is found through ACTIONS_RESULTS_URL with cache service v2', () => {
@@ -160,25 +105,6 @@ describe('the fake results service with the real @actions/cache', () => {
     expect(await cache.restoreCache([dir], 'corrupt-1')).toBeUndefined()
     expect(warnings().some(w => w.includes('Failed to restore'))).toBe(true)
   })
-
-  it('a service that answers 500 fails restore and save with warnings after retries', async () => {
-    const dir = content('down', 'x')
-    service.fault = 'unavailable'
-    const [restored, id] = await Promise.all([
-      cache.restoreCache([dir], 'down-1'),
-      cache.saveCache([dir], 'down-2')
-    ])
-    expect(restored).toBeUndefined()
-    expect(id).toBe(-1)
-    // five attempts each
-    const failed = (method: string): number =>
-      service.twirpCalls(method).filter(c => c.status === 500).length
-    expect(failed('GetCacheEntryDownloadURL')).toBe(5)
-    expect(failed('CreateCacheEntry')).toBe(5)
-    expect(warnings().filter(w => w.includes('Failed to restore'))).toHaveLength(1)
-    // @actions/cache reports a failed CreateCacheEntry as a reserve failure, on the info level
-    expect(printed.some(l => l.startsWith('Failed to save: Unable to reserve cache'))).toBe(true)
-  }, 120_000)
 
   it('an absent service (connection refused) fails with warnings', async () => {
     useService({ ...service.env(), ACTIONS_RESULTS_URL: await closedUrl() })

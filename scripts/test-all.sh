@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything CI checks, from a fresh clone: install, provision the real
 # toolchains and CPython sources, lint, type-check, rebuild the bundle and
-# fail if dist/ is stale, run the fast suite, then the end-to-end builds.
+# fail if dist/ is stale, run the fast suite and the slow one, then the
+# end-to-end builds.
 #
 #   scripts/test-all.sh            # all of it
 #   SKIP_E2E=1 scripts/test-all.sh # everything but the end-to-end builds
@@ -37,6 +38,9 @@ fi
 
 step "fast suite (unit tests and dist/index.js through the runner harness)"
 npm test
+
+step "slow suite (fault tests that wait out @actions/cache's retries)"
+npm run test:slow
 
 if [[ ${SKIP_E2E:-0} != 1 ]]; then
   step "end-to-end suite (real CPython builds through dist/index.js)"

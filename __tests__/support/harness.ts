@@ -16,6 +16,9 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** The bundle under test; CWA_ENTRY points at another bundle (e.g. a private build). */
 export const ENTRY = process.env.CWA_ENTRY || path.join(REPO_ROOT, 'dist', 'index.js')
 
+/** Sets @actions/tool-cache's retry-wait globals to 0 before the bundle starts. */
+const FAST_RETRIES = new URL('./fast-retries.mjs', import.meta.url).href
+
 interface ActionYaml {
   inputs: Record<string, { default?: string }>
   outputs: Record<string, unknown>
@@ -28,6 +31,26 @@ export function actionYaml(): ActionYaml {
 /** The runner's name for an input variable: upper case, spaces to underscores, hyphens kept. */
 export const inputVariable = (name: string): string =>
   `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+
+/**
+ * Every input's value as the runner passes it: the test's, else the
+ * action.yml default (an expression default such as github.token reads as
+ * empty here). In-process tests read inputs through this too, so both kinds
+ * of test see the same values.
+ */
+export function inputValues(inputs: Record<string, string> = {}): Record<string, string> {
+  const defaults = actionYaml().inputs
+  const values: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(defaults)) {
+    const value = spec.default ?? ''
+    values[name] = value.includes('${{') ? '' : value
+  }
+  for (const [name, value] of Object.entries(inputs)) {
+    if (!(name in defaults)) throw new Error(`test error: action.yml has no input ${name}`)
+    values[name] = value
+  }
+  return values
+}
 
 /** Parses a runner file command file: `name=value` lines and `name<<DELIM` heredocs. */
 export function parseCommandFile(text: string): Record<string, string> {
@@ -90,6 +113,11 @@ export interface RunOptions {
   timeoutMs?: number
   /** print the action's output as it runs (long end-to-end builds) */
   echo?: boolean
+  /**
+   * no wait between @actions/tool-cache download attempts (the attempts and
+   * their messages are unchanged); only with the default launch
+   */
+  fastRetries?: boolean
 }
 
 export interface ActionResult {
@@ -165,20 +193,17 @@ export async function runAction(options: RunOptions = {}): Promise<ActionResult>
     RUNNER_TOOL_CACHE: guest(dirs.toolCache)
   })
   for (const [k, v] of Object.entries(commandFiles)) env[k] = guest(v)
-  const defaults = actionYaml().inputs
-  for (const [name, spec] of Object.entries(defaults)) {
-    const value = spec.default ?? ''
-    env[inputVariable(name)] = value.includes('${{') ? '' : value
-  }
-  for (const [name, value] of Object.entries(options.inputs ?? {})) {
-    if (!(name in defaults)) throw new Error(`test error: action.yml has no input ${name}`)
+  for (const [name, value] of Object.entries(inputValues(options.inputs)))
     env[inputVariable(name)] = value
-  }
   for (const [k, v] of Object.entries(options.state ?? {})) env[`STATE_${k}`] = v
   Object.assign(env, options.env ?? {})
 
   const entry = guest(options.entry ?? ENTRY)
-  const launch = options.launch ?? ((e: string) => ({ command: process.execPath, args: [e] }))
+  if (options.fastRetries && options.launch)
+    throw new Error('test error: fastRetries preloads into this Node, not into a custom launch')
+  const preload = options.fastRetries ? ['--import', FAST_RETRIES] : []
+  const launch =
+    options.launch ?? ((e: string) => ({ command: process.execPath, args: [...preload, e] }))
   const { command, args } = launch(entry, env)
   const child = spawn(command, args, {
     cwd: dirs.workspace,
