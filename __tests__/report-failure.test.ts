@@ -1,7 +1,11 @@
 /** The one place a failure becomes the step's error: expected errors without a stack, bugs with one. */
 import { afterEach, describe, expect, jest, test } from '@jest/globals'
 import { ArtifactUploadError } from '../src/artifacts/index.js'
+import { UnsupportedToolchainError } from '../src/catalog/downloads.js'
 import { ActionError } from '../src/catalog/errors.js'
+import { CheckoutError } from '../src/checkout/detect.js'
+import { StepError } from '../src/execute/executor.js'
+import { PlanError } from '../src/plan/types.js'
 import { InputError } from '../src/inputs/index.js'
 import { reportFailure, RunRecord } from '../src/report/index.js'
 import { RunnerError } from '../src/runner/index.js'
@@ -34,6 +38,25 @@ describe('reportFailure', () => {
     ['an upload conflict', new ArtifactUploadError('artifact name taken; set artifact-name')],
     ['bad inputs', new InputError(['targets: "x" is not valid'])],
     ['a runner that cannot run the action', new RunnerError('runs-on: Linux only')],
+    ['a plan the checkout cannot do', new PlanError(['pthreads: no --enable-wasm-pthreads'])],
+    ['a checkout that is not CPython', new CheckoutError('no numeric PY_MAJOR_VERSION')],
+    ['a toolchain without a build for the CPU', new UnsupportedToolchainError('no arm64 build')],
+    [
+      'a failed build step',
+      new StepError(
+        {
+          id: 'c',
+          title: 'Configure',
+          part: 'wasi',
+          argv: ['configure'],
+          cwd: '/',
+          env: {},
+          log: '/l'
+        },
+        77,
+        'configure: error: no'
+      )
+    ],
     [
       'a failed smoke test',
       new SmokeTestError(

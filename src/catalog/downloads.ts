@@ -1,4 +1,5 @@
 /** Download locations of the toolchains, as their projects publish them. Pure. */
+import { ActionError } from './errors.js'
 /** The toolchains the action downloads. */
 export type ToolName = 'emsdk' | 'wasi-sdk' | 'wasmtime'
 
@@ -10,7 +11,7 @@ export const DEFAULT_BASE: Record<ToolName, string> = {
 
 export type Arch = 'x64' | 'arm64'
 
-export class UnsupportedToolchainError extends Error {}
+export class UnsupportedToolchainError extends ActionError {}
 
 export function emsdkUrl(version: string, base = DEFAULT_BASE.emsdk): string {
   return `${base}/archive/refs/tags/${version}.tar.gz`

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { configuredWasiHostTriple, readCheckoutPins } from './pins.js'
+import { ActionError } from '../catalog/errors.js'
 
 /**
  * How a branch builds for WebAssembly, from newest to oldest layout:
@@ -60,7 +61,7 @@ export interface ScriptFacts {
   hostRunnerStyle: 'host-dir' | 'argv0'
 }
 
-export class CheckoutError extends Error {}
+export class CheckoutError extends ActionError {}
 
 export function readVersion(root: string): PythonVersion {
   const file = path.join(root, 'Include', 'patchlevel.h')

@@ -5,10 +5,11 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { CommandStep } from '../plan/types.js'
 import type { Environments } from '../toolchains/index.js'
+import { ActionError } from '../catalog/errors.js'
 
 const TAIL_LINES = 40
 
-export class StepError extends Error {
+export class StepError extends ActionError {
   constructor(
     readonly step: CommandStep,
     readonly exitCode: number,

@@ -3,6 +3,7 @@ import type { Inputs } from '../inputs/index.js'
 import type { ToolName } from '../catalog/downloads.js'
 
 import type { Target } from '../catalog/targets.js'
+import { ActionError } from '../catalog/errors.js'
 
 /** Which toolchain environment a command runs in. */
 export type ToolEnv = 'emscripten' | 'wasi-sdk'
@@ -114,7 +115,7 @@ export interface Plan {
 }
 
 /** A choice the recipe cannot honour; reported like a bad input. */
-export class PlanError extends Error {
+export class PlanError extends ActionError {
   constructor(readonly problems: string[]) {
     super(problems.length === 1 ? problems[0] : problems.map(p => `- ${p}`).join('\n'))
   }
