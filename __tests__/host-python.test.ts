@@ -50,7 +50,9 @@ describe('the host Python', () => {
       }
     )
     const found = await findHostPythons({ PATH: dir })
-    expect(found).toEqual([{ path: path.join(dir, 'python3'), version }])
+    expect(found).toEqual([
+      { path: path.join(dir, 'python3'), version, buildType: expect.stringMatching(/-linux-gnu$/) }
+    ])
   })
 
   test.each(['tools-wasm', 'platforms'] as Layout[])(

@@ -108,9 +108,10 @@ describe('the plan', () => {
       targets: 'emscripten-node emscripten-browser',
       'build-type': 'debug'
     })
+    // the job's one build Python is the WASI script's (3.14.0: cross-build/build for both scripts)
     expect(commands).toEqual([
-      '<src>$ python3 <src>/Tools/wasm/emscripten configure-build-python -- --with-pydebug',
-      '<src>$ python3 <src>/Tools/wasm/emscripten make-build-python',
+      '<src>$ python3 <src>/Tools/wasm/wasi configure-build-python -- --with-pydebug',
+      '<src>$ python3 <src>/Tools/wasm/wasi make-build-python',
       '<src>$ python3 <src>/Tools/wasm/emscripten make-libffi',
       '<src>$ python3 <src>/Tools/wasm/emscripten make-mpdec',
       '<src>$ python3 <src>/Tools/wasm/emscripten configure-host --host-runner /runner/node -- --config-cache',
@@ -151,10 +152,14 @@ describe('the plan', () => {
     expect(commands).toContain(
       '<src>$ python3 <src>/Platforms/WASI configure-host --wasi-sdk /runner/tool-cache/wasi-sdk/30.0.0/x64 --host-runner /runner/node --no-warnings /runner/temp/cpython-wasm/wasi-run.mjs --argv0 {ARGV0} --dir {CHECKOUT}::/ --host-triple wasm32-wasip1 -- --config-cache'
     )
-    // Platforms/emscripten builds its own build Python in cross-build/build
-    expect(commands).toContain(
-      '<src>$ python3 <src>/Platforms/emscripten configure-build-python --'
-    )
+    // one native build: Platforms/WASI's, linked where Platforms/emscripten looks (cross-build/build)
+    expect(commands.filter(c => c.includes('configure-build-python'))).toEqual([
+      '<src>$ python3 <src>/Platforms/WASI configure-build-python --'
+    ])
+    expect(commands).toContain('<src>$ ln -sfnT x86_64-pc-linux-gnu <src>/cross-build/build')
+    expect(
+      commands.indexOf('<src>$ ln -sfnT x86_64-pc-linux-gnu <src>/cross-build/build')
+    ).toBeLessThan(commands.findIndex(c => c.includes('emscripten configure-host')))
     expect(commands).toContain('<src>$ python3 <src>/Platforms/emscripten make-dependencies')
     // the job's EMSDK_CACHE, CROSS_BUILD_DIR, QUIET and PYTHON_NODE_VERSION never reach the script
     for (const step of plan.steps.filter(s => s.argv[1]?.endsWith('Platforms/emscripten')))

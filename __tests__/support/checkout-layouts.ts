@@ -33,11 +33,32 @@ const EMSCRIPTEN_SCRIPT = (deps: string): string =>
   [
     'import argparse',
     'HOST_TRIPLE = "wasm32-emscripten"',
+    // 3.14.0-3.14.3 pin libffi and mpdecimal in the script itself
+    ...(deps.includes('make-libffi') ? ['LIBFFI_VERSION = "3.4.6"', 'MPDEC_VERSION = "4.0.1"'] : []),
     'def main():',
     '    parser = argparse.ArgumentParser()',
     '    subcommands = parser.add_subparsers(dest="subcommand")',
     `    for name in ("configure-build-python", "make-build-python", ${deps}, "configure-host", "make-host"):`,
     '        subcommands.add_parser(name)',
+    ...(deps.includes('make-dependencies')
+      ? ['    # make-dependencies takes --check-up-to-date (exit 1 when a rebuild would be needed)']
+      : []),
+    ''
+  ].join('\n')
+
+/** Platforms/emscripten/config.toml's shape: pins, node, and the dependency tables. */
+const EMSCRIPTEN_CONFIG = (emscripten: string, libffi = '3.4.6'): string =>
+  [
+    `emscripten-version = "${emscripten}"`,
+    'node-version = "24"',
+    '[dependencies.libffi]',
+    'url = "https://example.invalid/libffi-{version}.tar.gz"',
+    `version = "${libffi}"`,
+    'shasum = "0000"',
+    '[dependencies.mpdec]',
+    'url = "https://example.invalid/mpdecimal-{version}.tar.gz"',
+    'version = "4.0.1"',
+    'shasum = "1111"',
     ''
   ].join('\n')
 
@@ -146,13 +167,15 @@ export function checkoutWithLayout(
       if (layout === 'tools-wasm')
         Object.assign(files, {
           'Tools/wasm/emscripten/__main__.py': EMSCRIPTEN_SCRIPT('"make-libffi", "make-mpdec"'),
-          'Tools/wasm/emscripten/config.toml': 'emscripten-version = "4.0.12"\n'
+          'Tools/wasm/emscripten/config.toml': 'emscripten-version = "4.0.12"\n',
+          'Tools/wasm/emscripten/make_libffi.sh': '#!/bin/sh\nemconfigure ./configure\n'
         })
       else
         Object.assign(files, {
           'Tools/wasm/emscripten/__main__.py': SHIM_TOOLS_EMSCRIPTEN,
           'Platforms/emscripten/__main__.py': EMSCRIPTEN_SCRIPT('"make-dependencies"'),
-          'Platforms/emscripten/config.toml': 'emscripten-version = "4.0.12"\nnode-version = "24"\n'
+          'Platforms/emscripten/config.toml': EMSCRIPTEN_CONFIG('4.0.12'),
+          'Platforms/emscripten/make_libffi.sh': '#!/bin/sh\nemconfigure ./configure\n'
         })
       break
     case 'platforms':
@@ -166,7 +189,8 @@ export function checkoutWithLayout(
         'Platforms/WASI/_build.py': 'BUILD_GNU_TYPE = sysconfig.get_config_var("BUILD_GNU_TYPE")\n',
         'Platforms/WASI/config.toml': '[targets]\nwasi-sdk = 30\nhost-triple = "wasm32-wasip1"\n',
         'Platforms/emscripten/__main__.py': EMSCRIPTEN_SCRIPT('"make-dependencies"'),
-        'Platforms/emscripten/config.toml': 'emscripten-version = "4.0.12"\nnode-version = "24"\n'
+        'Platforms/emscripten/config.toml': EMSCRIPTEN_CONFIG('4.0.12'),
+        'Platforms/emscripten/make_libffi.sh': '#!/bin/sh\nemconfigure ./configure\n'
       })
       break
   }

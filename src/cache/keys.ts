@@ -19,6 +19,11 @@
  *   Emscripten version and what decides which libraries get built (ports,
  *   --pic, pthreads, targets, configure arguments). Restore keys: the same
  *   version with any flags, as most libraries are shared.
+ * - emscripten-dependencies: the 3.14+ scripts' install prefix of libffi
+ *   and mpdecimal (cross-build/wasm32-emscripten/prefix), keyed on the
+ *   Emscripten version and a hash of the dependency pins and make_libffi.sh,
+ *   as CPython's own CI keys it. Restore keys: the same version; the script
+ *   rebuilds only what is out of date (a marker JSON per library).
  * - config-cache-<target>: the target's config.cache (configure -C), keyed
  *   on the configure script, config.site, the scripts in its command line,
  *   toolchain versions and the configure command. Restore keys: the same
@@ -44,6 +49,8 @@ export const SALT = 'cwa1'
 /** The ids of cache entries, as they appear in the cache-hits output. */
 export const BUILD_PYTHON = 'build-python'
 export const EMSCRIPTEN_CACHE = 'emscripten-cache'
+/** the plan names it in its dependency steps (skipIfCached / onCacheHit) */
+export const EMSCRIPTEN_DEPENDENCIES = 'emscripten-dependencies'
 export const toolchainCacheId = (tool: ToolName): string => `toolchain-${tool}`
 export const configCacheId = (part: string): string => `config-cache-${part}`
 export const ccacheId = (part: string): string => `ccache-${part}`
@@ -197,6 +204,30 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
       restoreKeys: [prefix],
       paths: [emscriptenCacheDir(runner)],
       producedBy: emscriptenSteps.map(s => s.id)
+    })
+  }
+
+  const deps = plan.emscriptenDependencies
+  const depSteps = plan.steps.filter(
+    s =>
+      s.part === 'dependencies' && s.argv[1]?.startsWith(plan.source) && s.toolEnv === 'emscripten'
+  )
+  if (emsdk && deps && depSteps.length > 0) {
+    // as CPython's CI keys it: emsdk-<version>-<hash of the dependency pins and make_libffi.sh>,
+    // restoring any prefix of the same Emscripten (the script rebuilds what is out of date)
+    const prefix = `${SALT}-emscripten-dependencies-${emsdk.version}-${platform}-`
+    caches.push({
+      id: EMSCRIPTEN_DEPENDENCIES,
+      title: `Emscripten ${emsdk.version} dependencies (libffi, mpdecimal)`,
+      key:
+        prefix +
+        shortHash({
+          inputs: deps.inputs,
+          emsdk: emsdk.source === 'download' ? emsdk.url : emsdk.dir
+        }),
+      restoreKeys: [prefix],
+      paths: [deps.prefix],
+      producedBy: depSteps.map(s => s.id)
     })
   }
 

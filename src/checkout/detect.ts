@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { parse } from 'smol-toml'
 import { configuredWasiHostTriple, readCheckoutPins } from './pins.js'
 import { ActionError } from '../catalog/errors.js'
 
@@ -51,6 +53,15 @@ export interface ScriptFacts {
   buildPythonDir: 'build' | 'build-triple'
   /** the subcommands that build its dependencies, in order (Emscripten 3.14+); [] for none */
   dependencySubcommands: string[]
+  /**
+   * Where the dependencies it builds stay and what decides them: the prefix
+   * under cross-build/ (Platforms/emscripten get_build_paths, python/cpython
+   * 0d44afb0: host_triple_dir / "prefix") and a hash of what CPython's own CI
+   * keys its cache of it on (the config's dependency tables and
+   * make_libffi.sh; the 3.14.0-3.14.3 script pins them in its own source).
+   * `checkUpToDate`: make-dependencies takes --check-up-to-date.
+   */
+  dependencies?: { prefix: string; inputs: string; checkUpToDate: boolean }
   /** it takes --host-triple (WASI) */
   hostTripleOption: boolean
   /**
@@ -131,6 +142,29 @@ export function scriptSource(root: string, script: string): string {
     .join('\n')
 }
 
+/** A hash of what the Emscripten dependencies are built from. */
+function dependencyInputs(root: string, script: string, source: string): string {
+  const read = (name: string): string => {
+    const file = path.join(root, script, name)
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
+  }
+  let config: Record<string, unknown> = {}
+  try {
+    config = parse(read('config.toml')) as Record<string, unknown>
+  } catch {
+    // a broken config.toml fails the script itself; hash what there is
+  }
+  // [dependencies.*] on main; [libffi]/[mpdec] in the first config.toml; the
+  // script's own constants before there was one
+  const tables = config.dependencies ?? { libffi: config.libffi, mpdec: config.mpdec }
+  const pinned = config.dependencies || config.libffi ? JSON.stringify(tables) : source
+  return createHash('sha256')
+    .update(pinned)
+    .update('\0')
+    .update(read('make_libffi.sh'))
+    .digest('hex')
+}
+
 export function readScriptFacts(root: string, script: string): ScriptFacts {
   const source = scriptSource(root, script)
   return {
@@ -145,6 +179,15 @@ export function readScriptFacts(root: string, script: string): ScriptFacts {
         ? ['make-libffi', 'make-mpdec']
         : [],
     hostTripleOption: /--host-triple/.test(source),
+    ...(/make-(dependencies|libffi)/.test(source)
+      ? {
+          dependencies: {
+            prefix: 'cross-build/wasm32-emscripten/prefix',
+            inputs: dependencyInputs(root, script, source),
+            checkUpToDate: /--check-up-to-date|check_up_to_date/.test(source)
+          }
+        }
+      : {}),
     hostRunnerStyle: source.includes('{HOST_DIR}') ? 'host-dir' : 'argv0'
   }
 }

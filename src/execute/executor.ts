@@ -101,11 +101,15 @@ export async function runSteps(
   cached: (id: string) => boolean
 ): Promise<StepTiming[]> {
   const timings: StepTiming[] = []
-  for (const step of steps) {
+  for (let step of steps) {
     if (step.skipIfCached && cached(step.skipIfCached)) {
       core.info(`Skipping "${step.title}": restored from the cache (${step.skipIfCached})`)
       timings.push({ id: step.id, title: step.title, seconds: 0, outcome: 'skipped' })
       continue
+    }
+    if (step.onCacheHit && cached(step.onCacheHit.entry)) {
+      core.info(`"${step.title}": ${step.onCacheHit.entry} was restored; checking it instead`)
+      step = { ...step, argv: step.onCacheHit.argv }
     }
     const started = Date.now()
     try {

@@ -221,6 +221,7 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     runner,
     logDir: path.join(work, 'logs'),
     hostPython: runner.hostPythons[0]?.path ?? runner.hostPython,
+    buildTriple: runner.hostPythons[0]?.buildType ?? runner.buildTriple,
     toolDirs: {
       emsdk: toolDir('emsdk'),
       wasiSdk: toolDir('wasi-sdk'),
@@ -238,8 +239,10 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   const scriptedEmscripten = emscriptenTargets.length > 0 && facts.emscriptenRecipe !== 'manual'
   const manualTargets = targets.filter(t => (t === 'wasi' ? !scriptedWasi : !scriptedEmscripten))
 
-  // The build Python is built once and shared: by the branch's WASI script,
-  // else its Emscripten script, else the manual recipe.
+  // One build Python per job, built where the branch's WASI script builds it
+  // (whatever targets the job asks for, so every job of a branch builds and
+  // caches the same one), else where its Emscripten script does, else by the
+  // manual recipe; the other scripts get it through a link.
   const parts: RecipeSteps[] = []
   if (scriptedWasi && facts.scripts.wasi)
     parts.push(
@@ -248,11 +251,11 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
         hostRunner: wasmtime ? undefined : nodeWasiHostRunner(facts.scripts.wasi, nodeWasi)
       })
     )
+  else if (facts.wasiRecipe !== 'manual' && facts.scripts.wasi) parts.push(sharedBuildPython(ctx))
   if (scriptedEmscripten && facts.scripts.emscripten)
     parts.push(
       scriptedRecipe(ctx, 'emscripten', facts.scripts.emscripten, emscriptenTargets, {
-        existingBuildPython: parts[0]?.buildPython,
-        idPrefix: parts.length > 0 ? 'emscripten-' : ''
+        sharedBuildPython: mergeSteps(parts).buildPython
       })
     )
   if (manualTargets.length > 0) {
@@ -329,6 +332,14 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     smoke,
     artifacts,
     caches: [],
+    ...(scriptedEmscripten && !onlyBuildPython && facts.scripts.emscripten?.dependencies
+      ? {
+          emscriptenDependencies: {
+            prefix: path.join(facts.root, facts.scripts.emscripten.dependencies.prefix),
+            inputs: facts.scripts.emscripten.dependencies.inputs
+          }
+        }
+      : {}),
     ccache: onlyBuildPython ? [] : compiled.ccache,
     options: {
       buildType: inputs.buildType,

@@ -35,6 +35,8 @@ export interface CommandStep {
   toolEnv?: ToolEnv
   /** skipped when this cache entry was restored exactly */
   skipIfCached?: string
+  /** run as `argv` instead when this cache entry was restored exactly (a check of what came back) */
+  onCacheHit?: { entry: string; argv: string[] }
   /** the step's full output goes to this log file (kept for the logs artifact) */
   log: string
 }
@@ -106,6 +108,11 @@ export interface Plan {
   smoke: SmokeTest[]
   artifacts: ArtifactPlan[]
   caches: CachePlan[]
+  /**
+   * The Emscripten dependencies' install prefix (3.14+) and a hash of what
+   * decides its content, for the emscripten-dependencies cache entry.
+   */
+  emscriptenDependencies?: { prefix: string; inputs: string }
   /** targets compiled through ccache (empty when ccache is off or absent) */
   ccache: CompilerCachePlan[]
   options: Pick<

@@ -34,7 +34,7 @@ export function planText(plan: Plan): string {
   lines.push('', 'Steps:')
   plan.steps.forEach((s, i) => {
     lines.push(
-      `  ${i + 1}. ${s.title}${s.skipIfCached ? ` (skipped on a ${s.skipIfCached} cache hit)` : ''}`
+      `  ${i + 1}. ${s.title}${s.skipIfCached ? ` (skipped on a ${s.skipIfCached} cache hit)` : ''}${s.onCacheHit ? ` (on a ${s.onCacheHit.entry} cache hit: ${formatArgv(s.onCacheHit.argv.slice(-2))})` : ''}`
     )
     lines.push(`     in ${s.cwd}`)
     const env = [

@@ -30,13 +30,18 @@ export async function findHostPythons(env = process.env): Promise<RunnerFacts['h
       if (!fs.existsSync(file)) continue
       const run = await exec.getExecOutput(
         file,
-        ['-c', 'import sys; print("%d.%d %s" % (*sys.version_info[:2], sys.executable))'],
+        [
+          '-c',
+          'import sys, sysconfig; print("%d.%d %s" % (*sys.version_info[:2], sys.executable)); ' +
+            'print(sysconfig.get_config_var("BUILD_GNU_TYPE") or "")'
+        ],
         { silent: true, ignoreReturnCode: true, env: env as Record<string, string> }
       )
-      const m = /^(\d+\.\d+) (.*)$/m.exec(run.stdout.trim())
+      const [first = '', buildType = ''] = run.stdout.trim().split('\n')
+      const m = /^(\d+\.\d+) (.*)$/.exec(first)
       if (run.exitCode === 0 && m && !seen.has(m[2])) {
         seen.add(m[2])
-        found.push({ path: file, version: m[1] })
+        found.push({ path: file, version: m[1], ...(buildType ? { buildType } : {}) })
       }
       break // the first on PATH is the one a command by that name runs
     }

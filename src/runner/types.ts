@@ -11,8 +11,8 @@ export interface RunnerFacts {
   nodeVersion: string
   /** a Python 3 on the runner to run the branch's build scripts ("python3" when none answered) */
   hostPython: string
-  /** the Pythons on PATH that run, newest first, with their version ("3.12") */
-  hostPythons: { path: string; version: string }[]
+  /** the Pythons on PATH that run, newest first, with their version ("3.12") and BUILD_GNU_TYPE */
+  hostPythons: { path: string; version: string; buildType?: string }[]
   /** output of the checkout's config.guess */
   buildTriple: string
   eventName: string

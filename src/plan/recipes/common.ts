@@ -14,6 +14,13 @@ export interface RecipeContext {
   logDir: string
   /** the Python that runs the branch's build scripts */
   hostPython: string
+  /**
+   * The build triple the scripts name their native build folder after: the
+   * BUILD_GNU_TYPE of the Python that runs them (Platforms/WASI/_shared.py,
+   * python/cpython 02870c27: sysconfig.get_config_var("BUILD_GNU_TYPE")),
+   * else config.guess's answer.
+   */
+  buildTriple: string
   /** installed or preinstalled toolchain roots, known before anything runs */
   toolDirs: { emsdk?: string; wasiSdk?: string; wasmtime?: string }
 }

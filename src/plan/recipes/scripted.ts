@@ -28,7 +28,7 @@ export function scriptedPaths(
   script: ScriptFacts
 ): ScriptedPaths {
   const crossBuild = path.join(ctx.facts.root, 'cross-build')
-  const buildDir = script.buildPythonDir === 'build' ? 'build' : ctx.runner.buildTriple
+  const buildDir = script.buildPythonDir === 'build' ? 'build' : ctx.buildTriple
   return {
     buildPython: path.join(crossBuild, buildDir, 'python'),
     hostDir:
@@ -112,6 +112,11 @@ export function scriptedSteps(
 
   const dependencies: CommandStep[] = []
   if (platform === 'emscripten') {
+    // libffi and mpdecimal in their prefix, cached as the emscripten-dependencies
+    // entry (cache/keys.ts): a restored prefix is checked with --check-up-to-date
+    // as CPython's CI does (.github/workflows/reusable-emscripten.yml, 040aa23a);
+    // scripts without that check skip the step on an exact hit.
+    const check = script.dependencies?.checkUpToDate === true
     for (const sub of script.dependencySubcommands)
       dependencies.push(
         step(ctx, {
@@ -120,7 +125,15 @@ export function scriptedSteps(
           part: 'dependencies',
           argv: run(sub),
           cwd: root,
-          toolEnv
+          toolEnv,
+          ...(check && sub === 'make-dependencies'
+            ? {
+                onCacheHit: {
+                  entry: 'emscripten-dependencies',
+                  argv: run(sub, ['--check-up-to-date'])
+                }
+              }
+            : { skipIfCached: 'emscripten-dependencies' })
         })
       )
   }
@@ -167,30 +180,43 @@ export function scriptedSteps(
 }
 
 /**
- * The script's steps for its targets. It builds its own build Python unless
- * `existingBuildPython` is where it would build one; `idPrefix` keeps step ids
- * unique when another recipe already builds a build Python elsewhere.
+ * The script's steps for its targets. Without `sharedBuildPython` it builds its
+ * own build Python. With one (the job's, built by another script), it builds
+ * none; where the script looks for it elsewhere (Platforms/emscripten in
+ * cross-build/build, Platforms/WASI in cross-build/<BUILD_GNU_TYPE>), a link
+ * puts the shared one there, so a job compiles CPython natively once and one
+ * cache entry restores all of it.
  */
 export function scriptedRecipe(
   ctx: RecipeContext,
   platform: Platform,
   script: ScriptFacts,
   targets: Target[],
-  options: { existingBuildPython?: string; idPrefix?: string; hostRunner?: string } = {}
+  options: { sharedBuildPython?: string; hostRunner?: string } = {}
 ): RecipeSteps {
   const paths = scriptedPaths(ctx, platform, script)
-  const own = options.existingBuildPython !== paths.buildPython
+  const shared = options.sharedBuildPython
   const steps = scriptedSteps(ctx, platform, script, {
-    buildPython: own,
+    buildPython: shared === undefined,
     hostRunner: options.hostRunner
   })
   const recipe = noSteps()
-  if (own) recipe.buildPython = paths.buildPython
-  recipe.buildPythonSteps = steps.buildPython.map(s => ({
-    ...s,
-    id: `${options.idPrefix ?? ''}${s.id}`
-  }))
-  recipe.dependencySteps = steps.dependencies
+  if (shared === undefined) recipe.buildPython = paths.buildPython
+  recipe.buildPythonSteps = steps.buildPython
+  if (shared !== undefined && shared !== paths.buildPython) {
+    const wanted = path.dirname(paths.buildPython)
+    recipe.dependencySteps.push(
+      step(ctx, {
+        id: `${platform}-link-build-python`,
+        title: `Link the job's build Python where ${path.basename(script.path)} looks for it`,
+        part: 'dependencies',
+        // relative, so the link survives a moved checkout; -T fails on a real folder there
+        argv: ['ln', '-sfnT', path.relative(path.dirname(wanted), path.dirname(shared)), wanted],
+        cwd: ctx.facts.root
+      })
+    )
+  }
+  recipe.dependencySteps.push(...steps.dependencies)
   recipe.targetSteps = steps.target
   const [first, ...rest] = targets
   for (const t of targets) {
