@@ -16,7 +16,7 @@ describe('recipe detection from the checkout', () => {
       'Tools/wasm/wasi',
       'wasm32-wasip1'
     ],
-    ['platforms', '3.15.0a1+', 'platforms', 'platforms', 'Platforms/WASI', 'wasm32-wasip1']
+    ['platforms', '3.15.0', 'platforms', 'platforms', 'Platforms/WASI', 'wasm32-wasip1']
   ] as const)('%s', (layout, version, wasi, emscripten, wasiScript, triple) => {
     const facts = inspectCheckout(fakeCheckout(layout))
     expect(facts.version.text).toBe(version)
@@ -34,8 +34,12 @@ describe('recipe detection from the checkout', () => {
 
   test('pins written in the checkout are read with the file they came from', () => {
     expect(inspectCheckout(fakeCheckout('platforms')).pins).toEqual({
-      wasiSdk: { version: '30', from: 'Platforms/WASI/config.toml' },
+      wasiSdk: { version: '33', from: 'Platforms/WASI/config.toml' },
       emsdk: { version: '4.0.12', from: 'Platforms/emscripten/config.toml' }
+    })
+    expect(inspectCheckout(fakeCheckout('platforms-main')).pins).toEqual({
+      wasiSdk: { version: '34', from: 'Platforms/WASI/config.toml' },
+      emsdk: { version: '6.0.10', from: 'Platforms/emscripten/config.toml' }
     })
     expect(inspectCheckout(fakeCheckout('tools-wasm')).pins).toEqual({
       wasiSdk: { version: '24', from: 'Tools/wasm/wasi/__main__.py WASI_SDK_VERSION' },

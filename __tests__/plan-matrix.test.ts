@@ -10,12 +10,20 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parse } from 'yaml'
-import { makeRunnerDirs, REPO_ROOT, runAction } from './support/harness.js'
+import { fingerprint } from '../src/cache/fingerprint.js'
+import { planCaches } from '../src/cache/keys.js'
+import { inspectCheckout } from '../src/checkout/detect.js'
+import { loadInputs } from '../src/inputs/index.js'
+import { makePlan, type Plan } from '../src/plan/index.js'
+import { checkoutWithLayout, type Layout } from './support/checkout-layouts.js'
+import { inputValues, makeRunnerDirs, REPO_ROOT, runAction } from './support/harness.js'
+import { runnerFacts } from './support/runner-facts.js'
 import {
   main,
   outputFileText,
   parseArgs,
   planMatrix,
+  planOutputs,
   readPlan,
   type MatrixEntry,
   type PlanOutputs
@@ -57,6 +65,7 @@ describe('plan-matrix.mjs', () => {
           'host-triple': 'wasm32-wasip1',
           'artifact-name': 'python-3.13.5-wasi',
           'shares-build-with': '',
+          targets: 'wasi',
           'emsdk-version': '',
           'wasi-sdk-version': '24',
           'wasmtime-version': '22.0.0'
@@ -68,6 +77,7 @@ describe('plan-matrix.mjs', () => {
           'host-triple': 'wasm32-unknown-emscripten',
           'artifact-name': 'python-3.13.5-emscripten-node',
           'shares-build-with': '',
+          targets: 'emscripten-node',
           'emsdk-version': '3.1.19',
           'wasi-sdk-version': '',
           'wasmtime-version': ''
@@ -249,6 +259,7 @@ describe.each(TREES)('build.yml on CPython $version', ({ version, recipes, tools
             : 'wasm32-unknown-emscripten',
         'artifact-name': `python-${version}-${target}`,
         'shares-build-with': '',
+        targets: target,
         ...toolsOf(target)
       }))
     })
@@ -273,7 +284,7 @@ describe.each(TREES)('build.yml on CPython $version', ({ version, recipes, tools
 
     for (const entry of matrix.include) {
       const inputs = withInputs(actionStep('build'), { ...ctx, matrix: { ...entry } }, tree)
-      expect(inputs.targets).toBe(entry.target)
+      expect(inputs.targets).toBe(entry.targets)
       const job = await runAction({
         inputs: { ...inputs, 'dry-run': 'true' },
         dirs: makeRunnerDirs()
@@ -293,5 +304,58 @@ describe.each(TREES)('build.yml on CPython $version', ({ version, recipes, tools
       expect(toolVersion('wasi-sdk')).toBe(entry['wasi-sdk-version'])
       expect(toolVersion('wasmtime')).toBe(entry['wasmtime-version'])
     }
+  })
+})
+
+// ------------------------------------------------ build.yml's cache keys, every branch
+
+/** A job of build.yml planned in process: inputs as the runner gives them, then the cache keys. */
+async function plannedJob(job: string, ctx: Contexts, tree: string) {
+  const values = inputValues(withInputs(actionStep(job), ctx, tree))
+  const inputs = loadInputs(name => values[name] ?? '')
+  const plan = makePlan(inputs, inspectCheckout(tree), runnerFacts())
+  plan.caches = planCaches(plan, runnerFacts(), await fingerprint(plan))
+  return plan
+}
+
+describe.each([
+  ['3.11', 'manual'],
+  ['3.13', 'wasi-py'],
+  ['3.14.0', 'tools-wasm'],
+  ['3.14.4', 'tools-wasm-platforms-emscripten'],
+  ['3.15', 'platforms'],
+  ['main', 'platforms-main']
+] as [string, Layout][])('build.yml on a %s fixture', (_branch, layout) => {
+  it('every matrix job restores the build Python the shared job saves, under one key', async () => {
+    const tree = checkoutWithLayout(layout)
+    const ctx: Contexts = { inputs: DEFAULT_INPUTS }
+    const planned = await plannedJob('plan', ctx, tree)
+    const outputs = planOutputs(planned) as unknown as Record<string, string>
+    const matrix = planMatrix(planned)
+    const needs = { plan: { outputs } }
+    const shared = await plannedJob('build-python', { ...ctx, needs }, tree)
+    const key = (plan: Plan): string | undefined =>
+      plan.caches.find(c => c.id === 'build-python')?.key
+    expect(key(shared)).toMatch(/^cwa1-build-python-/)
+    expect(shared.caches.find(c => c.id === 'build-python')?.paths).toEqual([
+      path.dirname(shared.buildPython)
+    ])
+    for (const entry of matrix.include) {
+      const job = await plannedJob('build', { ...ctx, needs, matrix: { ...entry } }, tree)
+      // the job builds no other native Python than the one the shared job cached
+      expect({ targets: entry.targets, key: key(job), buildPython: job.buildPython }).toEqual({
+        targets: entry.targets,
+        key: key(shared),
+        buildPython: shared.buildPython
+      })
+      expect(job.steps.filter(s => /build-python-configure$/.test(s.id))).toHaveLength(1)
+    }
+    // 3.14+: one Emscripten job builds node and browser; older branches build each
+    const emscriptenJobs = matrix.include.filter(e => e.target !== 'wasi')
+    expect(emscriptenJobs.map(e => e.targets)).toEqual(
+      planned.targets.some(t => t.sharesBuildWith)
+        ? ['emscripten-node emscripten-browser']
+        : ['emscripten-node', 'emscripten-browser']
+    )
   })
 })

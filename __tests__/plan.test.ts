@@ -147,10 +147,10 @@ describe('the plan', () => {
     expect(plan.buildPython).toBe(`${plan.source}/cross-build/x86_64-pc-linux-gnu/python`)
     expect(plan.toolchains.map(t => `${t.tool} ${t.version} ${t.versionFrom}`)).toEqual([
       'emsdk 4.0.12 Platforms/emscripten/config.toml',
-      'wasi-sdk 30 Platforms/WASI/config.toml'
+      'wasi-sdk 33 Platforms/WASI/config.toml'
     ])
     expect(commands).toContain(
-      '<src>$ python3 <src>/Platforms/WASI configure-host --wasi-sdk /runner/tool-cache/wasi-sdk/30.0.0/x64 --host-runner /runner/node --no-warnings /runner/temp/cpython-wasm/wasi-run.mjs --argv0 {ARGV0} --dir {CHECKOUT}::/ --host-triple wasm32-wasip1 -- --config-cache'
+      '<src>$ python3 <src>/Platforms/WASI configure-host --wasi-sdk /runner/tool-cache/wasi-sdk/33.0.0/x64 --host-runner /runner/node --no-warnings /runner/temp/cpython-wasm/wasi-run.mjs --argv0 {ARGV0} --dir {CHECKOUT}::/ --host-triple wasm32-wasip1 -- --config-cache'
     )
     // one native build: Platforms/WASI's, linked where Platforms/emscripten looks (cross-build/build)
     expect(commands.filter(c => c.includes('configure-build-python'))).toEqual([

@@ -120,7 +120,7 @@ describe('each check fails on a broken copy', () => {
   })
 
   it('an expression actionlint rejects', async () => {
-    const copy = broken(build, 'targets: ${{ matrix.target }}', 'targets: ${{ matrixx.target }}')
+    const copy = broken(build, 'targets: ${{ matrix.targets }}', 'targets: ${{ matrixx.targets }}')
     expect((await lintWorkflowText(copy.name, copy.content)).join('\n')).toMatch(/matrixx/)
   })
 

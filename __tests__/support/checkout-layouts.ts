@@ -15,6 +15,7 @@ export type Layout =
   | 'tools-wasm'
   | 'tools-wasm-platforms-emscripten'
   | 'platforms'
+  | 'platforms-main'
 
 const REAL_SCRIPT = (marker: string): string =>
   [
@@ -34,7 +35,9 @@ const EMSCRIPTEN_SCRIPT = (deps: string): string =>
     'import argparse',
     'HOST_TRIPLE = "wasm32-emscripten"',
     // 3.14.0-3.14.3 pin libffi and mpdecimal in the script itself
-    ...(deps.includes('make-libffi') ? ['LIBFFI_VERSION = "3.4.6"', 'MPDEC_VERSION = "4.0.1"'] : []),
+    ...(deps.includes('make-libffi')
+      ? ['LIBFFI_VERSION = "3.4.6"', 'MPDEC_VERSION = "4.0.1"']
+      : []),
     'def main():',
     '    parser = argparse.ArgumentParser()',
     '    subcommands = parser.add_subparsers(dest="subcommand")',
@@ -93,7 +96,8 @@ const DEFAULT_VERSION: Record<Layout, string> = {
   'wasi-py': '3.13.5',
   'tools-wasm': '3.14.0',
   'tools-wasm-platforms-emscripten': '3.14.4',
-  platforms: '3.15.0a1+'
+  platforms: '3.15.0',
+  'platforms-main': '3.16.0a2+'
 }
 
 export function writeTree(root: string, files: Record<string, string>): void {
@@ -179,6 +183,7 @@ export function checkoutWithLayout(
         })
       break
     case 'platforms':
+    case 'platforms-main':
       Object.assign(files, {
         'Tools/wasm/wasi.py': SHIM_WASI_PY,
         'Tools/wasm/wasi/__main__.py': SHIM_TOOLS_WASI,
@@ -187,9 +192,12 @@ export function checkoutWithLayout(
           'default_host_runner = "{WASMTIME} run --argv0 {ARGV0} --dir {CHECKOUT}::/"'
         ),
         'Platforms/WASI/_build.py': 'BUILD_GNU_TYPE = sysconfig.get_config_var("BUILD_GNU_TYPE")\n',
-        'Platforms/WASI/config.toml': '[targets]\nwasi-sdk = 30\nhost-triple = "wasm32-wasip1"\n',
+        // 3.15 pins WASI SDK 33 (gh-149253), main 34 (gh-157924) and Emscripten 6.0.10 (gh-157935)
+        'Platforms/WASI/config.toml': `[targets]\nwasi-sdk = ${layout === 'platforms' ? 33 : 34}\nhost-triple = "wasm32-wasip1"\n`,
         'Platforms/emscripten/__main__.py': EMSCRIPTEN_SCRIPT('"make-dependencies"'),
-        'Platforms/emscripten/config.toml': EMSCRIPTEN_CONFIG('4.0.12'),
+        'Platforms/emscripten/config.toml': EMSCRIPTEN_CONFIG(
+          layout === 'platforms' ? '4.0.12' : '6.0.10'
+        ),
         'Platforms/emscripten/make_libffi.sh': '#!/bin/sh\nemconfigure ./configure\n'
       })
       break

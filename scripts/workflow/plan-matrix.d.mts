@@ -2,6 +2,8 @@
 export declare class PlanMatrixError extends Error {}
 export interface MatrixEntry {
   target: string
+  /** the targets the job builds: its own, and those that share its build */
+  targets: string
   recipe: string
   'python-version': string
   'host-triple': string

@@ -61,16 +61,28 @@ export function readPlan(text) {
   return plan
 }
 
-/** One matrix entry per target, in the plan's order. */
+/**
+ * One matrix entry per build, in the plan's order: a target whose build
+ * another target's serves (3.14+: one Emscripten build for node and the
+ * browser) joins that target's job instead of compiling the same build again.
+ * `targets` is what the job passes to the action.
+ */
 export function planMatrix(plan) {
   const version = tool => plan.toolchains.find(t => t.tool === tool)?.version ?? ''
-  const include = plan.targets.map(t => {
+  const include = []
+  for (const t of plan.targets) {
     const artifact = plan.artifacts.find(a => a.target === t.target)
     if (!artifact) throw new PlanMatrixError(`the plan has no artifact for ${t.target}`)
+    const host = t.sharesBuildWith && include.find(e => e.target === t.sharesBuildWith)
+    if (host) {
+      host.targets = `${host.targets} ${t.target}`
+      continue
+    }
     const tools = TOOLS_BY_TARGET[t.target]
     const toolVersion = tool => (tools.includes(tool) ? version(tool) : '')
-    return {
+    include.push({
       target: t.target,
+      targets: t.target,
       recipe: t.recipe,
       'python-version': plan.python.text,
       'host-triple': t.hostTriple ?? '',
@@ -79,8 +91,8 @@ export function planMatrix(plan) {
       'emsdk-version': toolVersion('emsdk'),
       'wasi-sdk-version': toolVersion('wasi-sdk'),
       'wasmtime-version': toolVersion('wasmtime')
-    }
-  })
+    })
+  }
   return { include }
 }
 
@@ -89,11 +101,11 @@ export function planOutputs(plan) {
   const matrix = planMatrix(plan)
   return {
     matrix: JSON.stringify(matrix),
-    targets: JSON.stringify(matrix.include.map(e => e.target)),
+    targets: JSON.stringify(plan.targets.map(t => t.target)),
     // The first target's recipe builds the shared build Python (wasi first, see the plan's steps).
     'build-python-target': matrix.include[0].target,
     'artifact-names': JSON.stringify(
-      Object.fromEntries(matrix.include.map(e => [e.target, e['artifact-name']]))
+      Object.fromEntries(plan.artifacts.map(a => [a.target, a.name]))
     ),
     'python-version': plan.python.text
   }
