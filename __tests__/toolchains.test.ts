@@ -140,6 +140,25 @@ describe('emsdk construct_env', () => {
     })
   })
 
+  test('Emscripten 6.x: export lines with quotes and semicolons, EM_CACHE cleared, Node 24', () => {
+    // the sh output of construct_env_with_vars in emsdk.py (emscripten-core/emsdk e5bd3d08,
+    // 6.0.8): `export K="V";` per variable, `unset K;` for EMSDK_*/EM_CACHE/EM_CONFIG
+    // left in the environment by another tool, and its messages on stderr only
+    const six = '/opt/hostedtoolcache/emsdk/6.0.10/x64'
+    const output = [
+      `export PATH="${six}:${six}/upstream/emscripten:${six}/node/24.19.0_64bit/bin:/usr/bin";`,
+      `export EMSDK="${six}";`,
+      `export EMSDK_NODE="${six}/node/24.19.0_64bit/bin/node";`,
+      'unset EM_CACHE;',
+      ''
+    ].join('\n')
+    expect(parseEmsdkEnvironment(output, '/usr/bin')).toEqual({
+      path: [six, `${six}/upstream/emscripten`, `${six}/node/24.19.0_64bit/bin`],
+      vars: { EMSDK: six, EMSDK_NODE: `${six}/node/24.19.0_64bit/bin/node` },
+      unset: ['EM_CACHE']
+    })
+  })
+
   test('plain K=V lines, single quotes, and chatter that is not an assignment', () => {
     const output = [
       'Setting up EMSDK environment (suppress these messages with EMSDK_QUIET=1)',
