@@ -168,6 +168,25 @@ describe('the plan', () => {
       expect(step.unset).toBeUndefined()
   })
 
+  test('main: Emscripten 6.0.10 and WASI SDK 34 from config.toml; pythoninfo around the host build', () => {
+    const { commands, plan } = planFor('platforms-main', { targets: 'emscripten-node' })
+    expect(plan.toolchains.map(t => `${t.tool} ${t.version}`)).toEqual(['emsdk 6.0.10'])
+    const emscripten = commands.filter(c => c.includes('Platforms/emscripten'))
+    expect(emscripten.map(c => c.split(' ')[3])).toEqual([
+      'make-dependencies',
+      'pythoninfo-build',
+      'configure-host',
+      'make-host',
+      'pythoninfo-host'
+    ])
+    expect(planFor('platforms-main', { targets: 'wasi' }).plan.toolchains[0]).toMatchObject({
+      tool: 'wasi-sdk',
+      version: '34'
+    })
+    // 3.15's script has no pythoninfo subcommands: none planned
+    expect(planFor('platforms').commands.some(c => c.includes('pythoninfo'))).toBe(false)
+  })
+
   test('an explicit version and sha256 beat the pins; mirrors replace the base URL', () => {
     const { plan } = planFor('manual', {
       targets: 'wasi',

@@ -194,7 +194,12 @@ export function checkoutWithLayout(
         'Platforms/WASI/_build.py': 'BUILD_GNU_TYPE = sysconfig.get_config_var("BUILD_GNU_TYPE")\n',
         // 3.15 pins WASI SDK 33 (gh-149253), main 34 (gh-157924) and Emscripten 6.0.10 (gh-157935)
         'Platforms/WASI/config.toml': `[targets]\nwasi-sdk = ${layout === 'platforms' ? 33 : 34}\nhost-triple = "wasm32-wasip1"\n`,
-        'Platforms/emscripten/__main__.py': EMSCRIPTEN_SCRIPT('"make-dependencies"'),
+        // main has pythoninfo-build and pythoninfo-host (gh-152210)
+        'Platforms/emscripten/__main__.py': EMSCRIPTEN_SCRIPT(
+          layout === 'platforms'
+            ? '"make-dependencies"'
+            : '"make-dependencies", "pythoninfo-build", "pythoninfo-host"'
+        ),
         'Platforms/emscripten/config.toml': EMSCRIPTEN_CONFIG(
           layout === 'platforms' ? '4.0.12' : '6.0.10'
         ),

@@ -64,6 +64,8 @@ export interface ScriptFacts {
   dependencies?: { prefix: string; inputs: string; checkUpToDate: boolean }
   /** it takes --host-triple (WASI) */
   hostTripleOption: boolean
+  /** it has the pythoninfo-build and pythoninfo-host subcommands */
+  pythoninfo: boolean
   /**
    * The placeholders its --host-runner template fills: scripts up to 3.14 map
    * the checkout with {HOST_DIR}::{GUEST_DIR} and pass PYTHONPATH; main passes
@@ -179,6 +181,7 @@ export function readScriptFacts(root: string, script: string): ScriptFacts {
         ? ['make-libffi', 'make-mpdec']
         : [],
     hostTripleOption: /--host-triple/.test(source),
+    pythoninfo: /['"]pythoninfo-host['"]/.test(source),
     ...(/make-(dependencies|libffi)/.test(source)
       ? {
           dependencies: {

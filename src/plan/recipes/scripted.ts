@@ -150,7 +150,24 @@ export function scriptedSteps(
           ...hostTriple
         ]
       : ['--host-runner', options.hostRunner ?? ctx.runner.nodePath]
+  // pythoninfo-build / pythoninfo-host, where the branch has them (gh-152210,
+  // backported to 3.14 and 3.15 in gh-152217/152218): the interpreters' facts
+  // in the log, as CPython's own CI prints them around the host build
+  const info = (which: 'build' | 'host'): CommandStep[] =>
+    script.pythoninfo
+      ? [
+          step(ctx, {
+            id: `${id}-pythoninfo-${which}`,
+            title: `Python info of the ${which === 'build' ? 'build Python' : `${id} build`} (${name} pythoninfo-${which})`,
+            part,
+            argv: run(`pythoninfo-${which}`),
+            cwd: root,
+            toolEnv
+          })
+        ]
+      : []
   const target = [
+    ...info('build'),
     step(ctx, {
       id: `${id}-configure`,
       title: `Configure ${id} (${name} configure-host)`,
@@ -167,7 +184,8 @@ export function scriptedSteps(
       argv: run('make-host', hostTriple),
       cwd: root,
       toolEnv
-    })
+    }),
+    ...info('host')
   ]
   if (platform === 'wasi') return { buildPython, dependencies, target }
   const pinned = (steps: CommandStep[]): CommandStep[] =>
