@@ -10,12 +10,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { findBrowser, runBrowserSmokeTest, serveFolder } from '../src/smoke/browser.js'
 import type { SmokeTest } from '../src/plan/types.js'
-import { browserFixture } from './support/browser-fixture.js'
+import { browserFixture, HAS_CPYTHON_PAGE } from './support/browser-fixture.js'
 
 jest.setTimeout(180000)
 
 const browser = findBrowser()
-const withBrowser = browser ? test : test.skip
+const withBrowser = browser && HAS_CPYTHON_PAGE ? test : test.skip
 const fixtureCopy = browserFixture
 
 function smokeTest(dir: string, expect: Partial<SmokeTest['expect']> = {}): SmokeTest {
