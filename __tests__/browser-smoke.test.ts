@@ -10,7 +10,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { findBrowser, runBrowserSmokeTest, serveFolder } from '../src/smoke/browser.js'
 import type { SmokeTest } from '../src/plan/types.js'
+import { writeBrowserBundle } from '../src/artifacts/browser-bundle.js'
+import { collectArtifact } from '../src/artifacts/collect.js'
+import type { CheckoutFacts } from '../src/checkout/detect.js'
 import { browserFixture, HAS_CPYTHON_PAGE } from './support/browser-fixture.js'
+import { REPO_ROOT } from './support/harness.js'
 
 jest.setTimeout(180000)
 
@@ -161,4 +165,72 @@ describe('browser smoke test in headless Chromium', () => {
       }
     }
   })
+})
+
+describe('3.14+: the web example, collected from the build and served as shipped', () => {
+  const WEB_EXAMPLE = path.join(REPO_ROOT, '__tests__', 'fixtures', 'web-example')
+  const withChromium = browser ? test : test.skip
+
+  /** A host build folder with its web_example/, collected as the action collects it. */
+  function collected(): string {
+    const build = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-host-build-'))
+    fs.cpSync(WEB_EXAMPLE, path.join(build, 'web_example'), { recursive: true })
+    const dir = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-artifact-')),
+      'emscripten-browser'
+    )
+    collectArtifact(
+      { target: 'emscripten-browser', recipe: 'platforms', buildDir: build, dir, name: 'x' },
+      { version: { major: 3, minor: 14, micro: 0, text: '3.14.0' } } as CheckoutFacts
+    )
+    writeBrowserBundle(dir)
+    return dir
+  }
+
+  test('the artifact is the web example plus the headers files and serve.mjs', () => {
+    expect(fs.readdirSync(collected()).sort()).toEqual(
+      [
+        '.htaccess',
+        '_headers',
+        'README.md',
+        'index.html',
+        'python.mjs',
+        'python.wasm',
+        'python.worker.mjs',
+        'python3.14.zip',
+        'serve.mjs'
+      ].sort()
+    )
+  })
+
+  test('a build without web_example/index.html fails collection, naming the file', () => {
+    const build = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-host-build-'))
+    expect(() =>
+      collectArtifact(
+        {
+          target: 'emscripten-browser',
+          recipe: 'platforms',
+          buildDir: build,
+          dir: path.join(build, 'out'),
+          name: 'x'
+        },
+        { version: { major: 3, minor: 14, micro: 0, text: '3.14.0' } } as CheckoutFacts
+      )
+    ).toThrow(/did not produce web_example\/index\.html/)
+  })
+
+  withChromium(
+    'index.html under serve.mjs: the REPL answers; without COOP/COEP it cannot start',
+    async () => {
+      const r = await runBrowserSmokeTest(
+        { ...smokeTest(collected(), { version: '3.14.0' }), page: 'index.html' },
+        { executablePath: browser }
+      )
+      expect(r.problems).toEqual([])
+      expect(r.report).toMatchObject({ platform: 'emscripten', version: '3.14.0' })
+      expect(r.output).toMatch(/with headers: crossOriginIsolated true/)
+      expect(r.withoutHeaders?.failed).toBe(true)
+      expect(r.withoutHeaders?.detail).toMatch(/worker error: .*SharedArrayBuffer/)
+    }
+  )
 })

@@ -127,6 +127,11 @@ describe('the plan', () => {
       `${plan.source}/cross-build/wasm32-emscripten/build/python`,
       `${plan.source}/cross-build/wasm32-emscripten/build/python`
     ])
+    // the browser build is the web example, driven in Chromium through its index.html
+    expect(plan.smoke.map(t => `${t.target} ${t.runner} ${t.page ?? ''}`)).toEqual([
+      'emscripten-node node ',
+      'emscripten-browser browser index.html'
+    ])
     // run as the branch's python.sh runs it (node_entry.mjs slices --this-program=),
     // from a copy of the artifact in another folder
     const copy = '/runner/temp/cpython-wasm/smoke/emscripten-node'

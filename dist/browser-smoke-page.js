@@ -32,6 +32,12 @@
     }
   }
 
+  // 3.14's web example also has an ace editor (for its "Run code" button, which
+  // the test does not use); enough of it that the page's setup does not throw
+  window.ace = {
+    edit: () => ({ session: { setMode() {} }, getValue: () => '' })
+  }
+
   // the part of xterm's API the page uses: open, onData, onKey, write, clear, buffer.active.cursorX
   window.Terminal = class {
     constructor() {

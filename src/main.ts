@@ -109,8 +109,7 @@ async function deliver({ inputs, facts, plan, work }: Job, record: RunRecord): P
   await record.phase('collect', 'Collect the builds', async () => {
     for (const artifact of plan.artifacts) {
       collectArtifact(artifact, facts)
-      if (artifact.target === 'emscripten-browser' && artifact.recipe === 'manual')
-        writeBrowserBundle(artifact.dir)
+      if (artifact.target === 'emscripten-browser') writeBrowserBundle(artifact.dir)
     }
   })
   record.completed.add('collect')

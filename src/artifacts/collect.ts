@@ -77,21 +77,31 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
   if (artifact.target === 'wasi') {
     copy('python.wasm', true)
     copyStdlib('lib.wasi-wasm32')
+  } else if (artifact.recipe !== 'manual' && artifact.target === 'emscripten-browser') {
+    // 3.14+: the web example make builds next to the host build (Makefile.pre.in
+    // web_example target, python/cpython dc36c46b): index.html, python.mjs,
+    // python.wasm, python.worker.mjs, the stdlib zip and server.py
+    const example = path.join(artifact.buildDir, 'web_example')
+    for (const name of ['index.html', 'python.mjs', 'python.wasm'])
+      if (!fs.existsSync(path.join(example, name)))
+        throw new CollectError(
+          `${artifact.target}: the build did not produce web_example/${name} in ${artifact.buildDir}`
+        )
+    copyTree(example, artifact.dir, name => name === '__pycache__')
+    copied.push(...fs.readdirSync(artifact.dir).sort())
   } else if (artifact.recipe !== 'manual') {
     // 3.14+: node_entry.mjs starts python.mjs under Node; NODEFS reads the
     // stdlib from disk, so it ships in lib/python3.X, and python.sh (ours: the
     // branch's bakes in absolute build paths) starts it from wherever it lies.
     copy('python.mjs', true)
     copy('python.wasm', true)
-    copy('node_entry.mjs', artifact.target === 'emscripten-node')
-    for (const name of ['streams.mjs', 'python.data', 'python.worker.mjs']) copy(name, false)
-    if (artifact.target === 'emscripten-node') {
-      copyStdlib('lib.emscripten-wasm32')
-      const launcher = path.join(artifact.dir, 'python.sh')
-      fs.copyFileSync(NODE_LAUNCHER, launcher)
-      fs.chmodSync(launcher, 0o755)
-      copied.push('python.sh')
-    }
+    copy('node_entry.mjs', true)
+    copy('streams.mjs', false)
+    copyStdlib('lib.emscripten-wasm32')
+    const launcher = path.join(artifact.dir, 'python.sh')
+    fs.copyFileSync(NODE_LAUNCHER, launcher)
+    fs.chmodSync(launcher, 0o755)
+    copied.push('python.sh')
   } else {
     const files = EMSCRIPTEN_FILES[artifact.target]
     for (const name of files.required) copy(name, true)

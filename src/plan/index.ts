@@ -314,10 +314,9 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
 
   const smoke =
     inputs.test === 'smoke'
-      ? artifacts
-          // the browser page exists in the manual recipe's build (python.html)
-          .filter(a => a.target !== 'emscripten-browser' || a.recipe === 'manual')
-          .map(a => smokeTest(a, facts, runner, wasiRunner, wasmtime ? 'wasmtime' : 'node-wasi'))
+      ? artifacts.map(a =>
+          smokeTest(a, facts, runner, wasiRunner, wasmtime ? 'wasmtime' : 'node-wasi')
+        )
       : []
 
   return {

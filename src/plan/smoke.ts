@@ -53,13 +53,16 @@ export function smokeTest(
     }
   }
   if (artifact.target === 'emscripten-browser') {
-    // python.html served with cross-origin isolation, driven in headless Chromium
+    // the REPL page served with cross-origin isolation, driven in headless Chromium:
+    // python.html up to 3.13, the web example's index.html from 3.14
+    // (Platforms/emscripten/web_example/index.html, python/cpython dc36c46b)
     return {
       target: artifact.target,
       runner: 'browser',
       argv: [],
       cwd: artifact.dir,
       env: {},
+      page: artifact.recipe === 'manual' ? 'python.html' : 'index.html',
       expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json'] }
     }
   }

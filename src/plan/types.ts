@@ -47,6 +47,8 @@ export interface SmokeTest {
   argv: string[]
   cwd: string
   env: Record<string, string>
+  /** the browser test's page in the artifact (index.html in 3.14's web example, python.html before) */
+  page?: string
   /** run from a copy of the artifact in another folder, as someone who downloaded it */
   copy?: { from: string; to: string }
   /** what the printed report must say */

@@ -1,11 +1,13 @@
 /**
- * The browser smoke test: serves the emscripten-browser folder, opens
- * python.html in headless Chromium, starts the REPL with the page's own
+ * The browser smoke test: serves the emscripten-browser folder, opens its
+ * REPL page (python.html up to 3.13; index.html of 3.14's web_example, which
+ * has the same page/worker contract) in headless Chromium, starts the REPL with the page's own
  * button, types the smoke code into its terminal and checks the report it
  * prints. A second load from a server without the COOP/COEP headers must
  * fail (no SharedArrayBuffer, no REPL), which shows the check can fail.
  *
- * CPython's page (Tools/wasm/python.html) loads xterm.js from a CDN. The
+ * CPython's page (Tools/wasm/python.html, Platforms/emscripten/web_example/
+ * index.html) loads xterm.js (and the web example the ace editor) from a CDN. The
  * test never leaves 127.0.0.1: no host name resolves in the browser, and a
  * small terminal stands in for xterm with the API the page uses (open,
  * onData, onKey, write, clear, buffer.active.cursorX). Everything else is
@@ -104,12 +106,16 @@ interface Served {
  * A plain static server for the folder. With isolation false it sends no
  * COOP/COEP headers: the way a careless host would serve the build.
  */
-export async function serveFolder(dir: string, isolation: boolean): Promise<Served> {
+export async function serveFolder(
+  dir: string,
+  isolation: boolean,
+  page = 'python.html'
+): Promise<Served> {
   const root = fs.realpathSync(dir)
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').split('?')[0])
     // joined, not resolved from '.': the bundler would take '.' for a folder to ship
-    const file = path.join(root, path.normalize(name.endsWith('/') ? `${name}python.html` : name))
+    const file = path.join(root, path.normalize(name.endsWith('/') ? `${name}${page}` : name))
     const headers: Record<string, string> = isolation
       ? {
           'Cross-Origin-Opener-Policy': 'same-origin',
@@ -366,7 +372,7 @@ export async function runBrowserSmokeTest(
 ): Promise<BrowserSmokeResult> {
   const started = Date.now()
   const dir = test.cwd
-  const pageName = options.page ?? 'python.html'
+  const pageName = options.page ?? test.page ?? 'python.html'
   const timeoutMs = options.timeoutMs ?? 120000
   const base = {
     target: test.target,
@@ -391,7 +397,7 @@ export async function runBrowserSmokeTest(
     driver = await launchBrowser(executablePath, timeoutMs)
     // 1. served as the artifact tells users to: its serve.mjs, else an isolating server
     const useScript = fs.existsSync(path.join(dir, 'serve.mjs'))
-    const server = useScript ? await spawnServeScript(dir) : await serveFolder(dir, true)
+    const server = useScript ? await spawnServeScript(dir) : await serveFolder(dir, true, pageName)
     try {
       const url = new URL(pageName, server.url).href
       core.info(`Opening ${url} in ${executablePath}${useScript ? ' (served by serve.mjs)' : ''}`)
@@ -429,7 +435,7 @@ export async function runBrowserSmokeTest(
 
     // 2. the same files without COOP/COEP: the REPL must not start
     if (!options.skipHeaderCheck) {
-      const plain = await serveFolder(dir, false)
+      const plain = await serveFolder(dir, false, pageName)
       try {
         const { close, state } = await openPage(
           driver,

@@ -6,13 +6,22 @@
 //   node serve.mjs            port 8000
 //   node serve.mjs 8080       or PORT=8080 node serve.mjs (0 picks a free port)
 //
-// Then open the printed address (python.html). It listens on 127.0.0.1 only.
+// Then open the printed address (the REPL page: index.html in CPython 3.14's
+// web example, python.html before). It listens on 127.0.0.1 only.
 import { createReadStream, realpathSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { extname, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = realpathSync(fileURLToPath(new URL('.', import.meta.url)))
+const page =
+  ['index.html', 'python.html'].find(name => {
+    try {
+      return statSync(resolve(root, name)).isFile()
+    } catch {
+      return false
+    }
+  }) ?? 'index.html'
 const host = '127.0.0.1'
 const args = process.argv.slice(2)
 const portArg = args[0] === '--port' ? args[1] : args[0]
@@ -55,7 +64,7 @@ function fileFor(urlPath) {
     return undefined
   }
   if (name.includes('\0')) return undefined
-  if (name.endsWith('/')) name += 'python.html'
+  if (name.endsWith('/')) name += page
   // no dotfiles (.htaccess) and nothing outside this folder
   if (name.split(/[\\/]/).some(part => part.startsWith('.'))) return undefined
   const file = resolve(root, '.' + name)
@@ -96,5 +105,5 @@ server.on('error', error => {
   process.exit(1)
 })
 server.listen(port, host, () => {
-  console.log(`Serving ${root} at http://${host}:${server.address().port}/python.html`)
+  console.log(`Serving ${root} at http://${host}:${server.address().port}/${page}`)
 })
