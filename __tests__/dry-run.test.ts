@@ -4,8 +4,10 @@
  * and for 3.11 the commands of the seed README, with nothing installed.
  */
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Plan } from '../src/plan/types.js'
+import { checkoutWithLayout, type Layout } from './support/checkout-layouts.js'
 import { REPO_ROOT, runAction } from './support/harness.js'
 
 const E2E_HOME = process.env.E2E_HOME ?? path.join(REPO_ROOT, '.e2e')
@@ -88,4 +90,48 @@ describe('dry run on real CPython trees', () => {
       /--host-triple wasm32-wasip1 -- --config-cache$/
     )
   })
+})
+
+describe('dry runs on 3.14+ fixtures (the branches this machine cannot download)', () => {
+  // the machine's python3 is 3.11; the runner of these branches has a 3.12+ that the
+  // probe finds on PATH (a dry run never starts it, so a stand-in answers the probe)
+  const pythonDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-python312-'))
+  fs.writeFileSync(
+    path.join(pythonDir, 'python3.12'),
+    `#!/bin/sh\necho "3.12 ${pythonDir}/python3.12"\necho x86_64-pc-linux-gnu\n`,
+    { mode: 0o755 }
+  )
+  const env = { PATH: `${pythonDir}:${process.env.PATH}` }
+
+  test.each([
+    ['3.14.0-3.14.3', 'tools-wasm', '4.0.12', 'build'],
+    ['3.14.4+', 'tools-wasm-platforms-emscripten', '4.0.12', 'x86_64-pc-linux-gnu'],
+    ['3.15', 'platforms', '4.0.12', 'x86_64-pc-linux-gnu'],
+    ['main', 'platforms-main', '6.0.10', 'x86_64-pc-linux-gnu']
+  ] as [string, Layout, string, string][])(
+    '%s: one build Python, the dependency prefix cached, the script environment pinned, smoke tests as users run them',
+    async (_branch, layout, emscripten, buildDir) => {
+      const source = checkoutWithLayout(layout)
+      const result = await runAction({ inputs: { source, 'dry-run': 'true' }, env })
+      expect(result.errors).toEqual([])
+      const plan = JSON.parse(result.outputs.plan) as Plan
+      expect(plan.buildPython).toBe(`${source}/cross-build/${buildDir}/python`)
+      expect(plan.steps.filter(s => s.id.endsWith('build-python-configure'))).toHaveLength(1)
+      expect(plan.steps[0].argv[0]).toBe(`${pythonDir}/python3.12`)
+      expect(plan.toolchains.find(t => t.tool === 'emsdk')?.version).toBe(emscripten)
+      const ids = plan.caches.map(c => c.id)
+      expect(ids).toEqual(expect.arrayContaining(['build-python', 'emscripten-dependencies']))
+      for (const step of plan.steps.filter(s => s.toolEnv === 'emscripten'))
+        expect(step.unset).toEqual([
+          'EMSDK_CACHE',
+          'CROSS_BUILD_DIR',
+          'QUIET',
+          'PYTHON_NODE_VERSION'
+        ])
+      const node = plan.smoke.find(s => s.target === 'emscripten-node')
+      expect(node?.argv.find(a => a.startsWith('--this-program='))).toMatch(/\/python\.sh$/)
+      expect(plan.smoke.find(s => s.target === 'emscripten-browser')?.page).toBe('index.html')
+      expect(result.stdout).toMatch(/Dry run: nothing was installed or built/)
+    }
+  )
 })

@@ -164,7 +164,11 @@ export function checkoutWithLayout(
       Object.assign(files, {
         'Tools/wasm/wasi.py': SHIM_WASI_PY,
         'Tools/wasm/wasi/__main__.py': REAL_SCRIPT(
-          `WASI_SDK_VERSION = 24\n${tenFour}\n# "wasm32-wasip1"`
+          // 3.14.1+ build the build Python in cross-build/<BUILD_GNU_TYPE> (gh-137487)
+          `WASI_SDK_VERSION = 24\n${tenFour}\n# "wasm32-wasip1"` +
+            (layout === 'tools-wasm'
+              ? ''
+              : '\nBUILD_DIR = CROSS_BUILD_DIR / sysconfig.get_config_var("BUILD_GNU_TYPE")')
         ),
         'Tools/wasm/config.site-wasm32-wasi': '# wasi\n'
       })
