@@ -5,6 +5,13 @@ export const isEmscripten = (t: Target): boolean => t !== 'wasi'
 
 /** The seed README's floor: Emscripten 3.1.8 is the oldest that builds CPython. */
 export const EMSDK_FLOOR = [3, 1, 8]
+/**
+ * The first emsdk release with linux-arm64 binaries for every release after it:
+ * "arm64-linux binaries are now available for all releases" (emscripten-core/emsdk
+ * 176dec48, #1369, first in tag 3.1.58); an older one fails inside `emsdk install`
+ * with a 404 (emsdk issue 1089).
+ */
+export const EMSDK_ARM64_FLOOR = [3, 1, 58]
 /** Versions CPython's wasm_build.py refuses (broken for CPython). */
 export const EMSDK_BROKEN = ['3.1.14', '3.1.16', '3.1.20']
 /** The oldest WASI SDK any CPython branch builds with (3.11 pins 16). */

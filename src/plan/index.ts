@@ -5,8 +5,13 @@
 import * as path from 'node:path'
 import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
 import { type Inputs } from '../inputs/index.js'
-import { isEmscripten, SCRIPT_PYTHON_FLOOR, type Target } from '../catalog/targets.js'
-import { compareVersions } from '../catalog/version.js'
+import {
+  EMSDK_ARM64_FLOOR,
+  isEmscripten,
+  SCRIPT_PYTHON_FLOOR,
+  type Target
+} from '../catalog/targets.js'
+import { compareVersions, formatVersion, parseVersion } from '../catalog/version.js'
 import { knownSha256For } from '../catalog/checksums.js'
 import {
   emsdkUrl,
@@ -121,6 +126,12 @@ function planToolchains(
       plans.push(preinstalled('emsdk', found))
     else {
       const { version, from } = resolve('emsdk', inputs.emsdk.version)
+      const numbers = parseVersion(version)
+      if (runner.arch === 'arm64' && numbers && compareVersions(numbers, EMSDK_ARM64_FLOOR) < 0)
+        throw new PlanError([
+          `emsdk-version: Emscripten ${version} (${from}) has no linux-arm64 build; emsdk publishes arm64 binaries from ${formatVersion(EMSDK_ARM64_FLOOR)} on. ` +
+            `Set emsdk-version to ${formatVersion(EMSDK_ARM64_FLOOR)} or newer, point emsdk-path at an Emscripten installed on the runner, or build on an x64 runner.`
+        ])
       plans.push(
         download(
           'emsdk',

@@ -14,6 +14,24 @@ import { findPreinstalled } from './preinstalled.js'
 /** The runner cannot run the action at all. */
 export class RunnerError extends ActionError {}
 
+/**
+ * The CPU the toolchains are for: RUNNER_ARCH as the runner names it (X64,
+ * ARM64, X86, ARM; docs.github.com "Variables reference"), so a plan job can
+ * plan for another runner's matrix, else the CPU this runs on. Only x64 and
+ * arm64 Linux builds of the toolchains exist; anything else would be handed
+ * x86_64 binaries, so it is refused.
+ */
+export function runnerArch(
+  env: NodeJS.ProcessEnv = process.env,
+  cpu: string = os.arch()
+): 'x64' | 'arm64' {
+  const arch = env.RUNNER_ARCH ? env.RUNNER_ARCH.toLowerCase() : cpu
+  if (arch === 'x64' || arch === 'arm64') return arch
+  throw new RunnerError(
+    `runs-on: the toolchains exist for x64 and arm64 Linux runners; this one is ${env.RUNNER_ARCH || cpu}`
+  )
+}
+
 /** Names a branch's scripts may want, newest first; `python3` last, whatever it is. */
 const PYTHON_NAMES = [16, 15, 14, 13, 12, 11].map(minor => `python3.${minor}`).concat('python3')
 
@@ -58,7 +76,7 @@ export async function probeRunner(
     throw new RunnerError(
       `runs-on: cpython-wasm-action runs on Linux runners; this one is ${process.platform}`
     )
-  const arch = os.arch() === 'arm64' ? 'arm64' : 'x64'
+  const arch = runnerArch(env)
   const guess = await exec.getExecOutput('sh', [path.join(inputs.source, 'config.guess')], {
     silent: true
   })
