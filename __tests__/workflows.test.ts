@@ -45,6 +45,7 @@ const EXPECTED_FILES = [
   '.github/workflows/build.yml',
   '.github/workflows/check-dist.yml',
   '.github/workflows/ci.yml',
+  '.github/workflows/refresh-checksums.yml',
   '.github/workflows/release.yml',
   'examples/container.yml',
   'examples/nightly.yml',
