@@ -19,12 +19,15 @@ import { checkoutWithLayout, type Layout } from './support/checkout-layouts.js'
 import { inputValues, makeRunnerDirs, REPO_ROOT, runAction } from './support/harness.js'
 import { runnerFacts } from './support/runner-facts.js'
 import {
+  labelArch,
   main,
   outputFileText,
   parseArgs,
   planMatrix,
   planOutputs,
   readPlan,
+  readRunners,
+  runnerSuffixes,
   type MatrixEntry,
   type PlanOutputs
 } from '../scripts/workflow/plan-matrix.mjs'
@@ -64,6 +67,8 @@ describe('plan-matrix.mjs', () => {
           'python-version': '3.13.5',
           'host-triple': 'wasm32-wasip1',
           'artifact-name': 'python-3.13.5-wasi',
+          'artifact-name-template': 'python-{version}-{target}{suffix}',
+          runner: 'ubuntu-24.04',
           'shares-build-with': '',
           targets: 'wasi',
           'emsdk-version': '',
@@ -76,6 +81,8 @@ describe('plan-matrix.mjs', () => {
           'python-version': '3.13.5',
           'host-triple': 'wasm32-unknown-emscripten',
           'artifact-name': 'python-3.13.5-emscripten-node',
+          'artifact-name-template': 'python-{version}-{target}{suffix}',
+          runner: 'ubuntu-24.04',
           'shares-build-with': '',
           targets: 'emscripten-node',
           'emsdk-version': '3.1.19',
@@ -84,6 +91,96 @@ describe('plan-matrix.mjs', () => {
         }
       ]
     })
+  })
+
+  it('crosses the builds with the runners and names the artifacts of each runner apart', () => {
+    const runners = ['ubuntu-24.04', 'ubuntu-24.04-arm']
+    const { include } = planMatrix(PLAN, { runners, artifactName: 'py-{version}-{target}' })
+    expect(
+      include.map(e => [e.runner, e.target, e['artifact-name'], e['artifact-name-template']])
+    ).toEqual([
+      ['ubuntu-24.04', 'wasi', 'python-3.13.5-wasi-x64', 'py-{version}-{target}-x64'],
+      [
+        'ubuntu-24.04',
+        'emscripten-node',
+        'python-3.13.5-emscripten-node-x64',
+        'py-{version}-{target}-x64'
+      ],
+      ['ubuntu-24.04-arm', 'wasi', 'python-3.13.5-wasi-arm64', 'py-{version}-{target}-arm64'],
+      [
+        'ubuntu-24.04-arm',
+        'emscripten-node',
+        'python-3.13.5-emscripten-node-arm64',
+        'py-{version}-{target}-arm64'
+      ]
+    ])
+    const outputs = planOutputs(PLAN, { runners })
+    expect(JSON.parse(outputs.runners)).toEqual(runners)
+    expect(JSON.parse(outputs['artifact-names'])).toEqual({
+      'wasi-x64': 'python-3.13.5-wasi-x64',
+      'emscripten-node-x64': 'python-3.13.5-emscripten-node-x64',
+      'wasi-arm64': 'python-3.13.5-wasi-arm64',
+      'emscripten-node-arm64': 'python-3.13.5-emscripten-node-arm64'
+    })
+    expect(outputs['build-python-target']).toBe('wasi')
+    // every artifact name is different
+    const names = Object.values(JSON.parse(outputs['artifact-names']) as Record<string, string>)
+    expect(new Set(names).size).toBe(names.length)
+  })
+
+  it('names artifacts by architecture when the labels say it, else by label', () => {
+    expect(labelArch('ubuntu-24.04')).toBe('x64')
+    expect(labelArch('ubuntu-latest')).toBe('x64')
+    expect(labelArch('ubuntu-24.04-arm')).toBe('arm64')
+    expect(labelArch('ubuntu-22.04-arm')).toBe('arm64')
+    expect(labelArch('linux-aarch64-large')).toBe('arm64')
+    expect(labelArch('big-x64-box')).toBe('x64')
+    expect(labelArch('self-hosted')).toBeUndefined()
+    expect(labelArch('charming')).toBeUndefined()
+    expect(runnerSuffixes(['ubuntu-24.04-arm'])).toEqual({ 'ubuntu-24.04-arm': '' })
+    expect(runnerSuffixes(['ubuntu-24.04', 'ubuntu-24.04-arm'])).toEqual({
+      'ubuntu-24.04': '-x64',
+      'ubuntu-24.04-arm': '-arm64'
+    })
+    // two x64 labels, or one label that does not say: the labels
+    expect(runnerSuffixes(['ubuntu-22.04', 'ubuntu-24.04'])).toEqual({
+      'ubuntu-22.04': '-ubuntu-22.04',
+      'ubuntu-24.04': '-ubuntu-24.04'
+    })
+    expect(runnerSuffixes(['ubuntu-24.04', 'my runner/1'])).toEqual({
+      'ubuntu-24.04': '-ubuntu-24.04',
+      'my runner/1': '-my-runner-1'
+    })
+    expect(() => runnerSuffixes(['a b', 'a/b'])).toThrow(/same suffix -a-b/)
+  })
+
+  it('reads the runners from RUNNERS, or RUNS_ON when set', () => {
+    expect(readRunners(undefined, undefined)).toEqual(['ubuntu-24.04'])
+    expect(readRunners('', '')).toEqual(['ubuntu-24.04'])
+    expect(readRunners('["ubuntu-24.04", "ubuntu-24.04-arm"]', '')).toEqual([
+      'ubuntu-24.04',
+      'ubuntu-24.04-arm'
+    ])
+    expect(readRunners('["ubuntu-24.04"]', 'ubuntu-24.04-arm')).toEqual(['ubuntu-24.04-arm'])
+    for (const bad of ['ubuntu-24.04', '[]', '[1]', '{"a": 1}', '[""]'])
+      expect(() => readRunners(bad, '')).toThrow(/runners must be a JSON list of runner labels/)
+    expect(() => readRunners('["a", "a"]', '')).toThrow(/names a twice/)
+    const outputs = main(
+      [],
+      {
+        PLAN: JSON.stringify(PLAN),
+        RUNNERS: '["ubuntu-24.04", "ubuntu-24.04-arm"]',
+        ARTIFACT_NAME: 'cpython-{minor}-{target}'
+      },
+      { write: () => true }
+    )
+    const matrix = JSON.parse(outputs.matrix) as { include: MatrixEntry[] }
+    expect(matrix.include.map(e => e['artifact-name-template'])).toEqual([
+      'cpython-{minor}-{target}-x64',
+      'cpython-{minor}-{target}-x64',
+      'cpython-{minor}-{target}-arm64',
+      'cpython-{minor}-{target}-arm64'
+    ])
   })
 
   it('writes the job outputs as heredocs to GITHUB_OUTPUT and the matrix to stdout', () => {
@@ -258,6 +355,8 @@ describe.each(TREES)('build.yml on CPython $version', ({ version, recipes, tools
               : 'wasm32-wasip1'
             : 'wasm32-unknown-emscripten',
         'artifact-name': `python-${version}-${target}`,
+        'artifact-name-template': 'python-{version}-{target}{suffix}',
+        runner: 'ubuntu-24.04',
         'shares-build-with': '',
         targets: target,
         ...toolsOf(target)
@@ -310,11 +409,15 @@ describe.each(TREES)('build.yml on CPython $version', ({ version, recipes, tools
 // ------------------------------------------------ build.yml's cache keys, every branch
 
 /** A job of build.yml planned in process: inputs as the runner gives them, then the cache keys. */
-async function plannedJob(job: string, ctx: Contexts, tree: string) {
+async function plannedJob(job: string, ctx: Contexts, tree: string, arch: 'x64' | 'arm64' = 'x64') {
   const values = inputValues(withInputs(actionStep(job), ctx, tree))
   const inputs = loadInputs(name => values[name] ?? '')
-  const plan = makePlan(inputs, inspectCheckout(tree), runnerFacts())
-  plan.caches = planCaches(plan, runnerFacts(), await fingerprint(plan))
+  const runner = runnerFacts({
+    arch,
+    buildTriple: arch === 'arm64' ? 'aarch64-unknown-linux-gnu' : 'x86_64-pc-linux-gnu'
+  })
+  const plan = makePlan(inputs, inspectCheckout(tree), runner)
+  plan.caches = planCaches(plan, runner, await fingerprint(plan))
   return plan
 }
 
@@ -325,7 +428,7 @@ describe.each([
   ['3.14.4', 'tools-wasm-platforms-emscripten'],
   ['3.15', 'platforms'],
   ['main', 'platforms-main']
-] as [string, Layout][])('build.yml on a %s fixture', (_branch, layout) => {
+] as [string, Layout][])('build.yml on a %s fixture', (branch, layout) => {
   it('every matrix job restores the build Python the shared job saves, under one key', async () => {
     const tree = checkoutWithLayout(layout)
     const ctx: Contexts = { inputs: DEFAULT_INPUTS }
@@ -350,6 +453,41 @@ describe.each([
       })
       expect(job.steps.filter(s => /build-python-configure$/.test(s.id))).toHaveLength(1)
     }
+    // with two runners, each job's artifacts are the names the plan job publishes;
+    // before 3.14 the branches pin toolchains with no arm64 build, which the arm64 jobs refuse
+    const runners = ['ubuntu-24.04', 'ubuntu-24.04-arm']
+    const crossed = planOutputs(planned, {
+      runners,
+      artifactName: ctx.inputs['artifact-name'] as string
+    })
+    const published = JSON.parse(crossed['artifact-names']) as Record<string, string>
+    const made: string[] = []
+    for (const entry of (JSON.parse(crossed.matrix) as { include: MatrixEntry[] }).include) {
+      const arch = entry.runner.endsWith('-arm') ? 'arm64' : 'x64'
+      let job: Plan
+      let runnerShared: Plan
+      try {
+        job = await plannedJob('build', { ...ctx, needs, matrix: { ...entry } }, tree, arch)
+        runnerShared = await plannedJob('build-python', { ...ctx, needs }, tree, arch)
+      } catch (e) {
+        // Emscripten 3.1.19 and WASI SDK 16 have no arm64 build: only these branches' arm64 jobs refuse
+        expect({ branch, arch, error: String(e) }).toEqual({
+          branch: expect.stringMatching(/^3\.1[13]$/),
+          arch: 'arm64',
+          error: expect.stringMatching(/no (linux-)?arm64/)
+        })
+        made.push(...entry.targets.split(' ').map(t => published[`${t}-arm64`]))
+        continue
+      }
+      made.push(...job.artifacts.map(a => a.name))
+      expect(job.artifacts.find(a => a.target === entry.target)?.name).toBe(entry['artifact-name'])
+      // the build Python is per architecture: each runner's build-python job saves what its builds restore
+      expect(key(job)).toBe(key(runnerShared))
+      expect(key(job)).toContain(`-Linux-${arch}-`)
+    }
+    expect(made.sort()).toEqual(Object.values(published).sort())
+    expect(new Set(made).size).toBe(made.length)
+
     // 3.14+: one Emscripten job builds node and browser; older branches build each
     const emscriptenJobs = matrix.include.filter(e => e.target !== 'wasi')
     expect(emscriptenJobs.map(e => e.targets)).toEqual(

