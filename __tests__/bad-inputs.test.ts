@@ -17,7 +17,11 @@ import * as path from 'node:path'
 import { inspectCheckout } from '../src/checkout/detect.js'
 import { loadInputs } from '../src/inputs/index.js'
 import { makePlan } from '../src/plan/index.js'
-import { checkoutWithLayout as fakeCheckout } from './support/checkout-layouts.js'
+import {
+  checkoutWithLayout as fakeCheckout,
+  writeTree,
+  type Layout
+} from './support/checkout-layouts.js'
 import { inputValues, makeRunnerDirs, runAction } from './support/harness.js'
 import { runnerFacts } from './support/runner-facts.js'
 
@@ -27,6 +31,24 @@ let requests = 0
 const manual = fakeCheckout('manual')
 const oldConfigure = fakeCheckout('manual', { configure: '#!/bin/sh\nexit 0\n' })
 const notCpython = fs.mkdtempSync(path.join(manual, '..', 'not-cpython-'))
+/** A checkout of the layout with some of its files rewritten. */
+function checkoutWith(layout: Layout, files: Record<string, string>): string {
+  const root = fakeCheckout(layout)
+  writeTree(root, files)
+  return root
+}
+/** A 3.11.2 checkout whose patchlevel.h says PY_VERSION is `text`. */
+const withPyVersion = (text: string): string =>
+  checkoutWith('manual', {
+    'Include/patchlevel.h': [
+      '#define PY_MAJOR_VERSION        3',
+      '#define PY_MINOR_VERSION        11',
+      '#define PY_MICRO_VERSION        2',
+      `#define PY_VERSION              "${text}"`,
+      ''
+    ].join('\n')
+  })
+const MIRROR_PASSWORD = 'hunter2-mirror-password'
 
 beforeAll(async () => {
   server = http.createServer((_req, res) => {
@@ -79,6 +101,31 @@ const CASES: [string, Record<string, string>, RegExp][] = [
     /emsdk-version: "3.1.6" .* 3.1.8 or newer/
   ],
   ['emsdk version with two parts', { 'emsdk-version': '3.1' }, /emsdk-version: "3.1"/],
+  [
+    'emsdk version with a leading zero',
+    { 'emsdk-version': '3.1.08' },
+    /emsdk-version: "3.1.08" is not valid; version numbers have no leading zeros \(08\)/
+  ],
+  [
+    'emsdk version with an absurd major',
+    { 'emsdk-version': '99999.0.0' },
+    /emsdk-version: "99999.0.0" is not valid; the major version 99999 is out of range \(at most 99\)/
+  ],
+  [
+    'WASI SDK version beyond any integer',
+    { 'wasi-sdk-version': '1000000000000000000000' },
+    /wasi-sdk-version: "1000000000000000000000" is not valid; the major version 1000000000000000000000 is out of range \(at most 999\)/
+  ],
+  [
+    'WASI SDK version with a leading zero',
+    { 'wasi-sdk-version': '024' },
+    /wasi-sdk-version: "024" .* no leading zeros/
+  ],
+  [
+    'wasmtime version with an absurd major',
+    { 'wasmtime-version': '1000.0.0' },
+    /wasmtime-version: "1000.0.0" .* the major version 1000 is out of range \(at most 999\)/
+  ],
   ['malformed WASI SDK version', { 'wasi-sdk-version': 'twenty' }, /wasi-sdk-version: "twenty"/],
   [
     'WASI SDK below 16',
@@ -159,6 +206,36 @@ const CASES: [string, Record<string, string>, RegExp][] = [
     /configure-args: "--host=wasm32-wasi" .* sets the host triple/
   ],
   [
+    'configure-args sets --host abbreviated, as configure accepts it',
+    { 'configure-args': '--ho=wasm32-wasi' },
+    /configure-args: "--ho=wasm32-wasi" .* configure reads it as --host: the action sets the host triple/
+  ],
+  [
+    'configure-args sets --host abbreviated, its value in the next word',
+    { 'configure-args': '--hos wasm32-wasi' },
+    /configure-args: "--hos" .* configure reads it as --host/
+  ],
+  [
+    'configure-args sets --build abbreviated',
+    { 'configure-args': '--bu=x86_64-pc-linux-gnu' },
+    /configure-args: "--bu=x86_64-pc-linux-gnu" .* configure reads it as --build: the action sets the build triple/
+  ],
+  [
+    'configure-args sets --build abbreviated to four letters',
+    { 'configure-args': '--buil=x86_64-pc-linux-gnu' },
+    /configure-args: "--buil=x86_64-pc-linux-gnu" .* reads it as --build/
+  ],
+  [
+    'configure-args sets --cache-file',
+    { 'configure-args': '--cache-file=/dev/null' },
+    /configure-args: "--cache-file=\/dev\/null" .* the action manages configure's cache/
+  ],
+  [
+    'configure-args sets --cache-file abbreviated',
+    { 'configure-args': '--c=config.cache' },
+    /configure-args: "--c=config.cache" .* configure reads it as --cache-file/
+  ],
+  [
     'configure-args sets --with-pydebug',
     { 'configure-args': '--with-pydebug' },
     /use build-type: debug instead/
@@ -177,6 +254,26 @@ const CASES: [string, Record<string, string>, RegExp][] = [
     'artifact-name with a slash',
     { 'artifact-name': 'py/{target}' },
     /artifact names cannot contain/
+  ],
+  [
+    'artifact-name that fills in to nothing',
+    { targets: 'wasi', 'artifact-name': '{suffix}' },
+    /artifact-name: "\{suffix\}" gives "" for wasi, which is empty/
+  ],
+  [
+    'artifact-name that fills in to ..',
+    { targets: 'wasi', 'artifact-name': '..{suffix}' },
+    /artifact-name: "\.\.\{suffix\}" gives "\.\." for wasi, which is not a name/
+  ],
+  [
+    'artifact-name that fills in to .',
+    { targets: 'emscripten-node', 'artifact-name': '.{suffix}' },
+    /artifact-name: .* gives "\." for emscripten-node, which is not a name/
+  ],
+  [
+    'artifact-name longer than 200 characters once filled in',
+    { 'artifact-name': `${'x'.repeat(190)}-{version}-{target}` },
+    /artifact-name: .* gives "x{190}-3\.11\.2-wasi" for wasi, which is 202 characters long; at most 200/
   ],
   [
     'retention-days out of range',
@@ -199,6 +296,16 @@ const CASES: [string, Record<string, string>, RegExp][] = [
     /wasmtime-mirror: "ftp:\/\/example" .* http/
   ],
   [
+    'mirror with a user and password',
+    { 'emsdk-mirror': `http://ci:${MIRROR_PASSWORD}@mirror.example/emsdk` },
+    /emsdk-mirror: credentials in a mirror URL are not supported; use a mirror that allows anonymous downloads \(http:\/\/mirror\.example\/emsdk\)/
+  ],
+  [
+    'mirror with a password and no slashes',
+    { 'wasi-sdk-mirror': `https:ci:${MIRROR_PASSWORD}@mirror.example` },
+    /wasi-sdk-mirror: credentials in a mirror URL are not supported.*\(https:mirror\.example\)/
+  ],
+  [
     'wasi-runtime unknown',
     { 'wasi-runtime': 'wasmer' },
     /wasi-runtime: "wasmer" .* auto, wasmtime, node/
@@ -211,7 +318,55 @@ const CASES: [string, Record<string, string>, RegExp][] = [
   [
     'a branch too old for wasm',
     { source: fakeCheckout('none') },
-    /targets: CPython 3.10.13 has no WASI build recipe/
+    /CPython 3\.10\.13 is not supported; 3\.11 or newer is needed/
+  ],
+  [
+    'PY_VERSION with a slash',
+    { source: withPyVersion('3.11.2/../x') },
+    /Include\/patchlevel\.h: PY_VERSION "3\.11\.2\/\.\.\/x" is not a CPython version/
+  ],
+  [
+    'PY_VERSION with a comma and spaces',
+    { source: withPyVersion('3.11.2, now with spaces') },
+    /patchlevel\.h: PY_VERSION "3\.11\.2, now with spaces" is not a CPython version/
+  ],
+  [
+    'an Emscripten pin that is a path',
+    {
+      source: checkoutWith('platforms', {
+        'Platforms/emscripten/config.toml': 'emscripten-version = "4.0.12/../../x"\n'
+      })
+    },
+    /Platforms\/emscripten\/config\.toml: the emsdk version "4\.0\.12\/\.\.\/\.\.\/x" is not valid; expected a version like 3\.1\.69/
+  ],
+  [
+    'an Emscripten pin in emscripten_version.txt with a leading zero',
+    {
+      source: checkoutWith('tools-wasm', {
+        'Tools/wasm/emscripten/config.toml': '',
+        'Tools/wasm/emscripten/emscripten_version.txt': '"4.0.012"\n'
+      })
+    },
+    /emscripten_version\.txt: the emsdk version "4\.0\.012" is not valid; version numbers have no leading zeros/
+  ],
+  [
+    'a WASI SDK pin out of range',
+    {
+      source: checkoutWith('platforms', {
+        'Platforms/WASI/config.toml':
+          '[targets]\nwasi-sdk = 1000000\nhost-triple = "wasm32-wasip1"\n'
+      })
+    },
+    /Platforms\/WASI\/config\.toml: the wasi-sdk version "1000000" is not valid; the major version 1000000 is out of range/
+  ],
+  [
+    'a WASI host triple that is a path',
+    {
+      source: checkoutWith('platforms', {
+        'Platforms/WASI/config.toml': '[targets]\nwasi-sdk = 33\nhost-triple = "../../x"\n'
+      })
+    },
+    /Platforms\/WASI\/config\.toml: the host-triple "\.\.\/\.\.\/x" is not a target triple/
   ],
   [
     'test-modules false where configure lacks it',
@@ -263,6 +418,23 @@ describe('bad inputs are refused before anything is installed', () => {
   })
 })
 
+describe('what a refusal never prints', () => {
+  test('a mirror password, in any mirror input', () => {
+    for (const name of ['emsdk-mirror', 'wasi-sdk-mirror', 'wasmtime-mirror']) {
+      const refused = (): void =>
+        prepare({ ...base(), [name]: `http://ci:${MIRROR_PASSWORD}@mirror.example/x` })
+      expect(refused).toThrow(new RegExp(`${name}: credentials in a mirror URL are not supported`))
+      expect(refused).not.toThrow(MIRROR_PASSWORD)
+    }
+  })
+
+  test('a number too big for a double, as 1e+21', () => {
+    const refused = (): void => prepare({ ...base(), 'wasi-sdk-version': '1000000000000000000000' })
+    expect(refused).toThrow(/1000000000000000000000/)
+    expect(refused).not.toThrow(/e\+/)
+  })
+})
+
 describe('bad inputs fail the bundle before any download', () => {
   test.each(THROUGH_THE_BUNDLE)('%s', async (_what, inputs, message) => {
     const dirs = makeRunnerDirs()
@@ -285,5 +457,17 @@ describe('bad inputs fail the bundle before any download', () => {
     expect(error).toMatch(/Invalid inputs:/)
     for (const name of ['targets', 'build-type', 'test'])
       expect(error).toMatch(new RegExp(`- ${name}: `))
+  })
+
+  test('a mirror password appears nowhere in the output', async () => {
+    const result = await runAction({
+      inputs: { ...base(), 'wasmtime-mirror': `http://ci:${MIRROR_PASSWORD}@mirror.example` }
+    })
+    expect(result.exitCode).toBe(1)
+    expect(result.errors.join('\n')).toMatch(
+      /wasmtime-mirror: credentials in a mirror URL are not supported; use a mirror that allows anonymous downloads \(http:\/\/mirror\.example\)/
+    )
+    expect(result.stdout + result.stderr).not.toContain(MIRROR_PASSWORD)
+    expect(result.outputs.plan).toBeUndefined()
   })
 })

@@ -7,8 +7,9 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Plan } from '../src/plan/types.js'
-import { checkoutWithLayout, type Layout } from './support/checkout-layouts.js'
-import { REPO_ROOT, runAction } from './support/harness.js'
+import { execFileSync } from 'node:child_process'
+import { checkoutWithLayout, writeTree, type Layout } from './support/checkout-layouts.js'
+import { makeRunnerDirs, REPO_ROOT, runAction } from './support/harness.js'
 
 const E2E_HOME = process.env.E2E_HOME ?? path.join(REPO_ROOT, '.e2e')
 const tree = (minor: string): string => path.join(E2E_HOME, 'src', `cpython-${minor}`)
@@ -134,4 +135,56 @@ describe('dry runs on 3.14+ fixtures (the branches this machine cannot download)
       expect(result.stdout).toMatch(/Dry run: nothing was installed or built/)
     }
   )
+})
+
+describe('a dry run runs nothing of the checkout', () => {
+  // what config.guess prints on a Linux glibc machine (its x86_64:Linux and aarch64:Linux cases)
+  const triple = os.arch() === 'arm64' ? 'aarch64-unknown-linux-gnu' : 'x86_64-pc-linux-gnu'
+
+  test('3.10 without config.guess: refused for its version, naming the floor, without a stack', async () => {
+    const source = checkoutWithLayout('none')
+    fs.rmSync(path.join(source, 'config.guess'))
+    const result = await runAction({ inputs: { source, 'dry-run': 'true' } })
+    expect(result.exitCode).toBe(1)
+    const error = result.errors.join('\n')
+    expect(error).toMatch(/^CPython 3\.10\.13 is not supported; 3\.11 or newer is needed/)
+    expect(error).not.toMatch(/failed with exit code/)
+    expect(error).not.toMatch(/\n\s+at .*(index\.js|\.ts):\d+/)
+  })
+
+  test('3.11 without config.guess: planned, the build triple worked out without it', async () => {
+    const source = checkoutWithLayout('manual')
+    fs.rmSync(path.join(source, 'config.guess'))
+    const result = await runAction({ inputs: { source, 'dry-run': 'true' } })
+    expect(result.errors).toEqual([])
+    expect(result.exitCode).toBe(0)
+    const plan = JSON.parse(result.outputs.plan) as Plan
+    const configure = plan.steps.find(s => s.id === 'wasi-configure')
+    expect(configure?.argv).toContain(`--build=${triple}`)
+  })
+
+  test('a checkout in the workspace (source: .): neither its config.guess nor a sysconfig.py of it runs', async () => {
+    const dirs = makeRunnerDirs()
+    const source = checkoutWithLayout('manual', { dir: dirs.workspace })
+    writeTree(source, {
+      'config.guess':
+        '#!/bin/sh\ntouch "$(dirname "$0")/config.guess-ran"\necho evil-pc-linux-gnu\n',
+      // python3 -c puts the working directory first on sys.path
+      'sysconfig.py': 'import pathlib\npathlib.Path("sysconfig.py-ran").touch()\n'
+    })
+    const result = await runAction({ dirs, inputs: { source: '.', 'dry-run': 'true' } })
+    expect(result.errors).toEqual([])
+    expect(result.exitCode).toBe(0)
+    expect(fs.existsSync(path.join(source, 'config.guess-ran'))).toBe(false)
+    expect(fs.existsSync(path.join(source, 'sysconfig.py-ran'))).toBe(false)
+    expect(result.outputs.plan).toContain(`--build=${triple}`)
+    expect(result.outputs.plan).not.toContain('evil')
+  })
+
+  maybe("the triple is what CPython's own config.guess prints on this machine", () => {
+    const guessed = execFileSync('sh', [path.join(tree('3.11'), 'config.guess')], {
+      encoding: 'utf8'
+    }).trim()
+    expect(guessed).toBe(triple)
+  })
 })

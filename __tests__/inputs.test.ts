@@ -1,5 +1,6 @@
 import * as path from 'node:path'
-import { loadInputs } from '../src/inputs/index.js'
+import { checkToolVersion } from '../src/catalog/version.js'
+import { loadInputs, withoutUserinfo } from '../src/inputs/index.js'
 import { splitWords } from '../src/inputs/words.js'
 import { checkoutWithLayout } from './support/checkout-layouts.js'
 
@@ -73,9 +74,74 @@ describe('loadInputs', () => {
     expect(inputs.emsdk.version).toBe('3.1.69')
   })
 
+  test('configure options that only look like the reserved ones are passed on', () => {
+    const args = [
+      '--without-ensurepip',
+      '--with-lto=full',
+      '--config-cache',
+      '--with-hash-algorithm=siphash13',
+      '--enable-big-digits=30',
+      'CFLAGS=-O1'
+    ]
+    expect(load({ source, 'configure-args': args.join(' ') }).configureArgs).toEqual(args)
+  })
+
+  test('a mirror without credentials is taken as written, trailing slashes dropped', () => {
+    expect(load({ source, 'emsdk-mirror': 'https://mirror.example/a@b/emsdk/' }).emsdk.mirror).toBe(
+      'https://mirror.example/a@b/emsdk'
+    )
+  })
+
   test('a relative source is resolved against the workspace', () => {
     const workspace = path.dirname(source)
     const relative = path.basename(source)
     expect(loadInputs(name => ({ source: relative })[name] ?? '', workspace).source).toBe(source)
+  })
+})
+
+describe('withoutUserinfo', () => {
+  test.each([
+    ['http://user:pass@host/x', 'http://host/x'],
+    ['https://u:p@ss@host:8080/a@b', 'https://host:8080/a@b'],
+    ['http:u:p@host', 'http:host'],
+    ['ftp://u:p@host', 'ftp://host'],
+    ['https://host/a@b', 'https://host/a@b'],
+    ['https://host?q=a@b', 'https://host?q=a@b']
+  ])('%s -> %s', (url, shown) => {
+    expect(withoutUserinfo(url)).toBe(shown)
+  })
+})
+
+describe('toolchain versions, from the inputs or the checkout', () => {
+  test.each([
+    ['emsdk', '3.1.69', [3, 1, 69]],
+    ['emsdk', '99.0.0', [99, 0, 0]],
+    ['wasi-sdk', '24', [24]],
+    ['wasi-sdk', '24.0', [24, 0]],
+    ['wasi-sdk', '999', [999]],
+    ['wasmtime', 'v36.0.2', [36, 0, 2]],
+    ['wasmtime', '0.40.1', [0, 40, 1]]
+  ] as const)('%s %s is taken', (tool, text, version) => {
+    expect(checkToolVersion(tool, text)).toEqual({ version })
+  })
+
+  test.each([
+    ['emsdk', '3.1.08', 'version numbers have no leading zeros (08)'],
+    ['emsdk', '100.0.0', 'the major version 100 is out of range (at most 99)'],
+    ['emsdk', '3.10000.0', 'a version number 10000 is out of range (at most 9999)'],
+    ['emsdk', '4.0.12/../../x', 'expected a version like 3.1.69'],
+    ['emsdk', '3.1.6', 'Emscripten 3.1.8 or newer is needed to build CPython'],
+    ['wasi-sdk', '1000', 'the major version 1000 is out of range (at most 999)'],
+    [
+      'wasi-sdk',
+      '1000000000000000000000',
+      'the major version 1000000000000000000000 is out of range (at most 999)'
+    ],
+    ['wasi-sdk', '24.1', 'expected a major version like 24'],
+    ['wasi-sdk', '12', 'WASI SDK 16 or newer is needed to build CPython'],
+    ['wasmtime', '1000.0.0', 'the major version 1000 is out of range (at most 999)'],
+    ['wasmtime', '36.0', 'expected a version like 36.0.2']
+  ] as const)('%s %j is refused: %s', (tool, text, problem) => {
+    expect(checkToolVersion(tool, text)).toMatchObject({ problem })
   })
 })

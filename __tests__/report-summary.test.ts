@@ -3,7 +3,12 @@ import { describe, expect, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { summaryMarkdown, writeSummary, type SummaryInput } from '../src/report/summary.js'
+import {
+  codeFence,
+  summaryMarkdown,
+  writeSummary,
+  type SummaryInput
+} from '../src/report/summary.js'
 
 function input(): SummaryInput {
   return {
@@ -150,6 +155,38 @@ describe('job summary', () => {
     expect(md).toContain('| not uploaded | - | not run |')
     i.logsArtifact = { name: 'x-logs', error: 'quota' }
     expect(summaryMarkdown(i)).toContain('The logs could not be uploaded: quota.')
+  })
+
+  test('build output with backtick fences stays inside the failure code block', () => {
+    const i = input()
+    const message = [
+      'Step "Make wasi" failed with exit code 2.',
+      'Last lines of its output:',
+      '```',
+      '# Pwned: this heading would be markdown if the block closed here',
+      '`````',
+      '| a | table |'
+    ].join('\n')
+    i.failure = { step: 'Make wasi', message }
+    const lines = summaryMarkdown(i).split('\n')
+    const open = lines.findIndex(l => /^`{3,}$/.test(l))
+    const fence = lines[open]
+    expect(fence).toBe('``````')
+    // CommonMark: the block ends at the first line of at least as many backticks (and nothing else)
+    const close = lines.findIndex(
+      (l, n) => n > open && new RegExp(`^ {0,3}\`{${fence.length},}\\s*$`).test(l)
+    )
+    expect(lines.slice(open + 1, close).join('\n')).toBe(message)
+    expect(lines[close]).toBe(fence)
+  })
+
+  test.each([
+    ['no backticks', 'plain', '```'],
+    ['inline code', 'use `x`', '```'],
+    ['a fence', 'a\n```\nb', '````'],
+    ['a long run', 'x ```````` y', '`````````']
+  ])('codeFence with %s', (_what, text, fence) => {
+    expect(codeFence(text)).toBe(fence)
   })
 
   test('skipped and failed smoke tests, upload off, cache hits as a Map', () => {

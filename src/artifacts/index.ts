@@ -7,8 +7,10 @@ import type { Inputs } from '../inputs/index.js'
 import type { Target } from '../catalog/targets.js'
 import type { Plan } from '../plan/types.js'
 import { ActionError } from '../catalog/errors.js'
+import { redact, secretValues } from '../catalog/secrets.js'
 
-export type UploadInputs = Pick<Inputs, 'retentionDays' | 'compressionLevel'>
+export type UploadInputs = Pick<Inputs, 'retentionDays' | 'compressionLevel'> &
+  Partial<Pick<Inputs, 'githubToken'>>
 
 export interface UploadedArtifact {
   target: Target
@@ -151,21 +153,27 @@ function findConfigLogs(dir: string, depth = 0): string[] {
  * Copies what explains a failed build into stagingDir: every step log that
  * exists (steps/<log name>) and each config.log under the build directories
  * (config/<path below the directory's parent>, so build-python and target
- * builds stay apart). Returns the relative paths copied.
+ * builds stay apart), with every secret replaced by ***: build code never
+ * gets the job's credentials, but a log is anyone's text and an artifact is
+ * readable by everyone who can read the repository. Returns the relative
+ * paths copied.
  */
 export function gatherLogs(
   plan: Pick<Plan, 'steps' | 'artifacts' | 'buildPython'>,
   stagingDir: string,
-  extra: string[] = []
+  extra: string[] = [],
+  secrets: readonly string[] = secretValues(process.env)
 ): string[] {
   fs.rmSync(stagingDir, { recursive: true, force: true })
   fs.mkdirSync(stagingDir, { recursive: true })
+  // byte for byte (latin1 maps each byte to one character): logs need not be UTF-8
+  const secretBytes = secrets.map(s => Buffer.from(s, 'utf8').toString('latin1'))
   const copied: string[] = []
   const copy = (from: string, rel: string): void => {
     const to = path.join(stagingDir, rel)
     if (fs.existsSync(to)) return
     fs.mkdirSync(path.dirname(to), { recursive: true })
-    fs.copyFileSync(from, to)
+    fs.writeFileSync(to, redact(fs.readFileSync(from, 'latin1'), secretBytes), 'latin1')
     copied.push(rel)
   }
   for (const step of plan.steps)
@@ -198,7 +206,12 @@ export async function uploadLogs(
   const name = logsArtifactName(plan)
   let files: string[] = []
   try {
-    files = gatherLogs(plan, stagingDir, extra)
+    files = gatherLogs(
+      plan,
+      stagingDir,
+      extra,
+      secretValues(process.env, inputs.githubToken ? [inputs.githubToken] : [])
+    )
     if (files.length === 0) {
       core.info('No logs to upload: the build failed before any step wrote one.')
       return { name, files }

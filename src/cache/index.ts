@@ -15,8 +15,9 @@ import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as fs from 'node:fs'
 import type { CachePlan, Plan } from '../plan/types.js'
+import { buildEnvironment } from '../catalog/secrets.js'
 import { State } from '../catalog/state.js'
-import { BUILD_PYTHON, ccacheId } from './keys.js'
+import { BUILD_PYTHON, BUILD_RESULT, ccacheId } from './keys.js'
 
 export * from './keys.js'
 export { fingerprint } from './fingerprint.js'
@@ -36,30 +37,40 @@ export interface PendingSave {
 export type SaveMode = 'auto' | 'always' | 'never'
 
 /**
- * Events whose caches nobody else can use, or should:
- * - pull_request: a cache saved here is scoped to the pull request's merge
- *   ref; only later runs of the same pull request can read it, while it
- *   takes space in the repository's 10 GB (and evicts the default branch's
- *   entries, which every pull request can read).
- * - pull_request_target: runs with the base branch's cache scope; saving
- *   what a pull request's code built there would let it poison the caches
- *   of the base branch.
- * - merge_group: scoped to a temporary gh-readonly-queue ref.
- * So `auto` restores everywhere and saves only on the other events (push,
- * schedule, workflow_dispatch, ...), which fill the default branch's and
- * release branches' scopes that pull requests read from.
+ * `auto` saves only on events whose run builds the repository's own code,
+ * started by someone with write access, into the scope of the ref it ran for
+ * (docs.github.com, "Events that trigger workflows": GITHUB_REF of each event;
+ * "Dependency caching reference", restrictions for accessing a cache):
+ * - push, create: the pushed or created branch or tag;
+ * - schedule: the default branch's latest commit;
+ * - workflow_dispatch: the ref the person who started it chose;
+ * - release: the release's tag.
+ * Every other event restores only. pull_request and merge_group caches are
+ * scoped to the pull request's merge ref or a temporary gh-readonly-queue ref
+ * that nothing else reads, and only take space from the default branch's
+ * entries. pull_request_target, workflow_run, issue_comment and
+ * repository_dispatch run in the default branch's scope but usually build what
+ * the event points at (a fork's pull request, another run's output, the code
+ * a comment or a dispatch payload names): saving that would poison the caches
+ * every branch restores (the pull_request_target warning in "Events that
+ * trigger workflows"; GitHub now gives low-trust events a read-only cache by
+ * default: github.blog changelog 2026-09-10, "Control GitHub Actions cache
+ * access with cache-mode").
+ * An event not named here is not trusted, so new events restore only too.
  */
-const NO_SAVE_EVENTS = ['pull_request', 'pull_request_target', 'merge_group']
+export const AUTO_SAVE_EVENTS = ['push', 'create', 'schedule', 'workflow_dispatch', 'release']
 
 export function saveDecision(mode: SaveMode, eventName: string): { save: boolean; why: string } {
   if (mode === 'never') return { save: false, why: 'cache-save is never' }
   if (mode === 'always') return { save: true, why: 'cache-save is always' }
-  if (NO_SAVE_EVENTS.includes(eventName))
+  if (!AUTO_SAVE_EVENTS.includes(eventName))
     return {
       save: false,
-      why: `cache-save is auto and this is a ${eventName} event, whose caches other branches cannot read (set cache-save: always to save anyway)`
+      why:
+        `cache-save is auto and the event is ${eventName || 'unknown'}, which only restores; ` +
+        `auto saves on ${AUTO_SAVE_EVENTS.join(', ')} (set cache-save: always to save anyway)`
     }
-  return { save: true, why: `cache-save is auto on a ${eventName || 'non pull request'} event` }
+  return { save: true, why: `cache-save is auto on a ${eventName} event` }
 }
 
 /** What a capture saw of the library's workflow commands. */
@@ -129,6 +140,8 @@ function errorText(e: unknown): string {
 export async function pythonRuns(python: string): Promise<boolean> {
   try {
     const code = await exec.exec(python, ['-c', 'import sys'], {
+      // a build of the checkout: it runs without the job's credentials
+      env: buildEnvironment(process.env),
       silent: true,
       ignoreReturnCode: true
     })
@@ -146,6 +159,8 @@ export function verifiers(plan: Plan): Record<string, () => Promise<boolean>> {
 export interface RestoreOptions {
   /** checks run after an exact hit; false turns the hit into a miss (the paths are deleted) */
   verify?: Record<string, () => Promise<boolean>>
+  /** entries not to restore, decided from what was restored before them (left as misses) */
+  skip?: (id: string, hits: ReadonlyMap<string, CacheHit>) => boolean
 }
 
 function removePaths(paths: string[]): void {
@@ -170,6 +185,7 @@ export async function restoreCaches(
   }
   let serviceDown: string | undefined
   for (const entry of caches) {
+    if (options.skip?.(entry.id, hits)) continue
     if (serviceDown) {
       core.info(`Cache ${entry.id}: not restored, the cache service failed`)
       continue
@@ -214,6 +230,34 @@ export async function restoreCaches(
     core.info(`Cache ${entry.id}: ${hit} hit (${matched}) in ${seconds} s`)
   }
   return hits
+}
+
+/**
+ * Restores the finished build first: on an exact hit nothing will be built,
+ * so of the other entries only those `alsoWithResult` names are restored (what
+ * the smoke tests need, e.g. wasmtime). The others count as misses; their
+ * producing steps do not run, so they are not saved either.
+ */
+export async function restoreCachesFor(
+  caches: CachePlan[],
+  alsoWithResult: string[],
+  options: RestoreOptions = {}
+): Promise<Map<string, CacheHit>> {
+  const ordered = [
+    ...caches.filter(c => c.id === BUILD_RESULT),
+    ...caches.filter(c => c.id !== BUILD_RESULT)
+  ]
+  let announced = false
+  return restoreCaches(ordered, {
+    ...options,
+    skip: (id, hits) => {
+      if (hits.get(BUILD_RESULT) !== 'exact' || id === BUILD_RESULT) return false
+      if (!announced)
+        core.info('The finished build was restored from the cache: nothing is configured or made.')
+      announced = true
+      return !alsoWithResult.includes(id)
+    }
+  })
 }
 
 /**

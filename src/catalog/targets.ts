@@ -3,6 +3,9 @@ export const TARGETS = ['wasi', 'emscripten-node', 'emscripten-browser'] as cons
 export type Target = (typeof TARGETS)[number]
 export const isEmscripten = (t: Target): boolean => t !== 'wasi'
 
+/** The oldest CPython that builds for WebAssembly: 3.11 added the WASI and Emscripten recipes. */
+export const CPYTHON_FLOOR = [3, 11]
+
 /** The seed README's floor: Emscripten 3.1.8 is the oldest that builds CPython. */
 export const EMSDK_FLOOR = [3, 1, 8]
 /**

@@ -3,7 +3,11 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parse } from 'smol-toml'
 import { configuredWasiHostTriple, readCheckoutPins } from './pins.js'
-import { ActionError } from '../catalog/errors.js'
+import { CheckoutError } from './errors.js'
+import { CPYTHON_FLOOR } from '../catalog/targets.js'
+import { compareVersions } from '../catalog/version.js'
+
+export { CheckoutError }
 
 /**
  * How a branch builds for WebAssembly, from newest to oldest layout:
@@ -74,7 +78,11 @@ export interface ScriptFacts {
   hostRunnerStyle: 'host-dir' | 'argv0'
 }
 
-export class CheckoutError extends ActionError {}
+/**
+ * How CPython writes PY_VERSION ("3.13.5", "3.15.0a1+", "3.14.0rc2"): the text
+ * goes into artifact names, cache keys and paths, so nothing else gets through.
+ */
+const PY_VERSION_PATTERN = /^\d{1,4}\.\d{1,4}\.\d{1,4}((a|b|rc)\d{1,4})?\+?$/
 
 export function readVersion(root: string): PythonVersion {
   const file = path.join(root, 'Include', 'patchlevel.h')
@@ -83,7 +91,7 @@ export function readVersion(root: string): PythonVersion {
     new RegExp(`^#define\\s+${name}\\s+(.+?)\\s*$`, 'm').exec(text)?.[1]
   const number = (name: string): number => {
     const value = define(name)
-    if (value === undefined || !/^\d+$/.test(value))
+    if (value === undefined || !/^\d{1,4}$/.test(value))
       throw new CheckoutError(`${file} has no numeric ${name}; is this a CPython checkout?`)
     return Number(value)
   }
@@ -92,7 +100,20 @@ export function readVersion(root: string): PythonVersion {
   const micro = number('PY_MICRO_VERSION')
   const quoted = define('PY_VERSION')
   const versionText = quoted ? quoted.replace(/^"|"$/g, '') : `${major}.${minor}.${micro}`
+  if (!PY_VERSION_PATTERN.test(versionText))
+    throw new CheckoutError(
+      `${file}: PY_VERSION ${JSON.stringify(versionText)} is not a CPython version (like 3.13.5 or 3.15.0a1+)`
+    )
   return { major, minor, micro, text: versionText }
+}
+
+/** The oldest branch with a WebAssembly recipe; refused before anything else is read or run. */
+function checkFloor(root: string, version: PythonVersion): void {
+  if (compareVersions([version.major, version.minor], CPYTHON_FLOOR) >= 0) return
+  throw new CheckoutError(
+    `CPython ${version.text} is not supported; ${CPYTHON_FLOOR.join('.')} or newer is needed ` +
+      `(the oldest branch that builds for WebAssembly; ${path.join(root, 'Include', 'patchlevel.h')})`
+  )
 }
 
 /** A forwarding shim left where a script used to be: short, and pointing at Platforms/. */
@@ -218,6 +239,7 @@ function readConfigureOptions(root: string): CheckoutFacts['configure'] {
 
 export function inspectCheckout(root: string): CheckoutFacts {
   const version = readVersion(root)
+  checkFloor(root, version)
   const wasi = detectWasiRecipe(root)
   const emscripten = detectEmscriptenRecipe(root)
   return {

@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import type { CommandStep } from '../plan/types.js'
 import type { Environments } from '../toolchains/index.js'
 import { ActionError } from '../catalog/errors.js'
+import { buildEnvironment } from '../catalog/secrets.js'
 
 const TAIL_LINES = 40
 
@@ -32,8 +33,8 @@ export function stepEnvironment(
   envs: Environments,
   base = process.env
 ): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v
+  // build code runs without the job's credentials
+  const env = buildEnvironment(base)
   const tool = step.toolEnv ? envs[step.toolEnv] : undefined
   const extraPath = [...(tool?.path ?? []), ...(envs.wasmtime?.path ?? [])]
   Object.assign(env, tool?.vars ?? {}, step.env)

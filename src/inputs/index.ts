@@ -1,15 +1,8 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {
-  EMSDK_BROKEN,
-  EMSDK_FLOOR,
-  isEmscripten,
-  TARGETS,
-  WASI_SDK_FLOOR,
-  type Target
-} from '../catalog/targets.js'
-import { compareVersions, formatVersion, parseVersion } from '../catalog/version.js'
+import { EMSDK_BROKEN, isEmscripten, TARGETS, type Target } from '../catalog/targets.js'
+import { checkToolVersion } from '../catalog/version.js'
 import { splitWords, WordsError } from './words.js'
 import { ActionError } from '../catalog/errors.js'
 
@@ -54,7 +47,8 @@ export class InputError extends ActionError {
 /** Arguments the action sets itself; a user value would contradict the recipe. */
 const RESERVED_CONFIGURE_ARGS: Record<string, string> = {
   '--host': 'the action sets the host triple for each target',
-  '--build': 'the action sets the build triple from config.guess',
+  '--build': 'the action sets the build triple',
+  '--cache-file': "the action manages configure's cache (-C, kept in the action's caches)",
   '--with-build-python': 'the action builds and passes the build Python',
   '--with-emscripten-target': 'choose the targets input instead',
   '--with-pydebug': 'use build-type: debug instead',
@@ -64,8 +58,33 @@ const RESERVED_CONFIGURE_ARGS: Record<string, string> = {
   '--enable-test-modules': 'use test-modules instead'
 }
 
+/**
+ * Reserved options the generated configure also takes abbreviated: autoconf's
+ * option loop (_AC_INIT_PARSE_ARGS in lib/autoconf/general.m4) matches --ho
+ * and --hos as --host, --bu to --buil as --build and --c to --cache-fil as
+ * --cache-file (autoconf 2.1x took --b for --build too). So any prefix of
+ * three characters or more counts; --h, which is --help to configure, is
+ * refused with them at no cost. --with-* and --enable-* options are matched
+ * by their whole name (a shorter one names another package or feature).
+ */
+const ABBREVIATED_BY_CONFIGURE = ['--host', '--build', '--cache-file']
+
+/** The reserved option a configure argument sets, if any. */
+function reservedOption(arg: string): string | undefined {
+  const option = arg.split('=')[0]
+  if (RESERVED_CONFIGURE_ARGS[option]) return option
+  if (option.length < 3 || !option.startsWith('--')) return undefined
+  return ABBREVIATED_BY_CONFIGURE.find(full => full.startsWith(option))
+}
+
+/** What a version input accepts: the check's problem, or the other words it takes too. */
+function accepted(checked: { problem: string; expected?: string }, others: string): string {
+  return checked.expected ? `expected ${others} ${checked.expected}` : checked.problem
+}
+
 const ARTIFACT_PLACEHOLDERS = ['target', 'version', 'minor', 'build-type', 'suffix']
-const ARTIFACT_FORBIDDEN = /["\\/:<>|*?\r\n]/
+/** Characters the artifact service refuses in a name (@actions/artifact's name check). */
+export const ARTIFACT_FORBIDDEN = /["\\/:<>|*?\r\n]/
 
 type Reader = (name: string) => string
 
@@ -109,12 +128,21 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   const mirror = (name: string): string => {
     const value = get(name).replace(/\/+$/, '')
     if (value === '') return ''
+    let url: URL | undefined
     try {
-      const url = new URL(value)
-      if (url.protocol === 'http:' || url.protocol === 'https:') return value
+      url = new URL(value)
     } catch {
       // reported below
     }
+    // The downloads never send a URL's user:password, and every message would
+    // print it; name the input and show the URL without them.
+    if (withoutUserinfo(value) !== value || url?.username || url?.password) {
+      problems.push(
+        `${name}: credentials in a mirror URL are not supported; use a mirror that allows anonymous downloads (${withoutUserinfo(value)})`
+      )
+      return ''
+    }
+    if (url?.protocol === 'http:' || url?.protocol === 'https:') return value
     bad(name, value, 'expected an http:// or https:// base URL')
     return ''
   }
@@ -160,14 +188,8 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   // emsdk
   const emsdkVersion = get('emsdk-version') || 'auto'
   if (emsdkVersion !== 'auto') {
-    const v = /^\d+\.\d+\.\d+$/.test(emsdkVersion) ? parseVersion(emsdkVersion) : undefined
-    if (!v) bad('emsdk-version', emsdkVersion, 'expected "auto" or a version like 3.1.69')
-    else if (compareVersions(v, EMSDK_FLOOR) < 0)
-      bad(
-        'emsdk-version',
-        emsdkVersion,
-        `Emscripten ${formatVersion(EMSDK_FLOOR)} or newer is needed to build CPython`
-      )
+    const checked = checkToolVersion('emsdk', emsdkVersion)
+    if ('problem' in checked) bad('emsdk-version', emsdkVersion, accepted(checked, '"auto" or'))
     else if (EMSDK_BROKEN.includes(emsdkVersion))
       core.warning(
         `emsdk-version ${emsdkVersion} is known to miscompile CPython; its wasm_build.py refuses it`
@@ -185,15 +207,9 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   const wasiSdkText = get('wasi-sdk-version') || 'auto'
   let wasiSdkVersion: number | 'auto' = 'auto'
   if (wasiSdkText !== 'auto') {
-    const m = /^(\d+)(?:\.0)?$/.exec(wasiSdkText)
-    if (!m) bad('wasi-sdk-version', wasiSdkText, 'expected "auto" or a major version like 24')
-    else if (Number(m[1]) < WASI_SDK_FLOOR)
-      bad(
-        'wasi-sdk-version',
-        wasiSdkText,
-        `WASI SDK ${WASI_SDK_FLOOR} or newer is needed to build CPython`
-      )
-    else wasiSdkVersion = Number(m[1])
+    const checked = checkToolVersion('wasi-sdk', wasiSdkText)
+    if ('problem' in checked) bad('wasi-sdk-version', wasiSdkText, accepted(checked, '"auto" or'))
+    else wasiSdkVersion = checked.version[0]
   }
   const wasiSdkPath = existingDir('wasi-sdk-path')
   if (wasiSdkPath && wasiSdkVersion !== 'auto')
@@ -205,8 +221,11 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
 
   // wasmtime
   const wasmtimeVersion = get('wasmtime-version') || 'auto'
-  if (!['auto', 'none'].includes(wasmtimeVersion) && !/^v?\d+\.\d+\.\d+$/.test(wasmtimeVersion))
-    bad('wasmtime-version', wasmtimeVersion, 'expected "auto", "none" or a version like 36.0.2')
+  if (!['auto', 'none'].includes(wasmtimeVersion)) {
+    const checked = checkToolVersion('wasmtime', wasmtimeVersion)
+    if ('problem' in checked)
+      bad('wasmtime-version', wasmtimeVersion, accepted(checked, '"auto", "none" or'))
+  }
   const wasiRuntime = oneOf('wasi-runtime', ['auto', 'wasmtime', 'node'] as const, 'auto')
   if (wasiRuntime === 'wasmtime' && wasmtimeVersion === 'none')
     bad('wasi-runtime', wasiRuntime, 'wasmtime-version is "none", so use "auto" or "node"')
@@ -250,8 +269,13 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
     bad('configure-args', configureText.trim(), e.message)
   }
   for (const arg of configureArgs) {
-    const option = arg.split('=')[0]
-    if (RESERVED_CONFIGURE_ARGS[option]) bad('configure-args', arg, RESERVED_CONFIGURE_ARGS[option])
+    const option = reservedOption(arg)
+    if (option)
+      bad(
+        'configure-args',
+        arg,
+        `${option === arg.split('=')[0] ? '' : `configure reads it as ${option}: `}${RESERVED_CONFIGURE_ARGS[option]}`
+      )
     else if (!arg.startsWith('--') && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg))
       bad('configure-args', arg, 'expected --option, --option=value or VARIABLE=value')
   }
@@ -319,6 +343,16 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   }
   if (problems.length > 0) throw new InputError(problems)
   return inputs
+}
+
+/**
+ * Text without the user:password@ a URL parser would find in it: the
+ * authority runs to the first /, ? or # (RFC 3986 3.2; the WHATWG URL
+ * standard also ends it at a backslash and lets "http:" go without the
+ * slashes), its userinfo to the last @ in it.
+ */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:[/\\]*)[^/\\?#]*@/, '$1')
 }
 
 function defaultWorkspace(): string {

@@ -21,7 +21,7 @@ import {
   DEFAULT_BASE,
   UnsupportedToolchainError
 } from '../catalog/downloads.js'
-import { artifactName } from './artifact-name.js'
+import { artifactName, artifactNameProblem } from './artifact-name.js'
 import { applyCompilerCache } from './ccache.js'
 import { pinsFor } from '../catalog/pins.js'
 import { mergeSteps, noSteps, type RecipeContext, type RecipeSteps } from './recipes/common.js'
@@ -67,6 +67,15 @@ function checkOptions(inputs: Inputs, facts: CheckoutFacts): string[] {
     problems.push(
       `test-modules: CPython ${v}'s configure has no --disable-test-modules; leave it at true`
     )
+  // the template is checked in loadInputs; what it gives is known only with the version
+  for (const target of inputs.targets) {
+    const name = artifactName(inputs, facts.version, target)
+    const problem = artifactNameProblem(name)
+    if (problem)
+      problems.push(
+        `artifact-name: ${JSON.stringify(inputs.artifactName)} gives ${JSON.stringify(name)} for ${target}, which ${problem}`
+      )
+  }
   return problems
 }
 

@@ -66,6 +66,16 @@ export function formatSize(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`
 }
 
+/**
+ * A fence the text cannot close: longer than any run of backticks in it
+ * (CommonMark 0.31, "Fenced code blocks": the closing fence must be at least
+ * as long as the opening one), since build output is anyone's text.
+ */
+export function codeFence(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length))
+  return '`'.repeat(Math.max(3, longest + 1))
+}
+
 function table(head: string[], rows: string[][]): string[] {
   return [
     `| ${head.join(' | ')} |`,
@@ -94,10 +104,17 @@ export function summaryMarkdown(input: SummaryInput): string {
   const out: string[] = []
   const failed = input.failure !== undefined
   out.push(`## ${failed ? '❌' : '✅'} CPython ${plan.python.text} for WebAssembly`, '')
+  if (hits.get('build-result') === 'exact')
+    out.push(
+      '♻️ The finished build was restored from the cache (`build-result`): nothing was configured or made; the smoke tests ran on it.',
+      ''
+    )
 
   if (input.failure) {
     out.push(`**Failed step: ${input.failure.step}**`, '')
-    out.push('```', input.failure.message.trimEnd(), '```', '')
+    const message = input.failure.message.trimEnd()
+    const fence = codeFence(message)
+    out.push(fence, message, fence, '')
     if (input.logsArtifact)
       out.push(
         input.logsArtifact.id !== undefined

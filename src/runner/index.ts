@@ -32,6 +32,26 @@ export function runnerArch(
   )
 }
 
+/**
+ * The GNU triple of the machine that builds, as the checkout's config.guess
+ * prints it on Linux: x86_64-pc-linux-<libc>, aarch64-unknown-linux-<libc>
+ * (config.guess's x86_64:Linux and aarch64:Linux cases; libc gnu or musl).
+ * Worked out here rather than by running config.guess, which is the
+ * checkout's code: a dry run promises to run none of it, and a real build
+ * needs no more than this, since configure canonicalizes --build through
+ * config.sub itself. One way for both keeps a dry run's plan the real one's.
+ */
+export function buildTriple(
+  arch: 'x64' | 'arm64',
+  glibc = Boolean(
+    (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
+      ?.header?.glibcVersionRuntime
+  )
+): string {
+  const libc = glibc ? 'gnu' : 'musl'
+  return arch === 'arm64' ? `aarch64-unknown-linux-${libc}` : `x86_64-pc-linux-${libc}`
+}
+
 /** Names a branch's scripts may want, newest first; `python3` last, whatever it is. */
 const PYTHON_NAMES = [16, 15, 14, 13, 12, 11].map(minor => `python3.${minor}`).concat('python3')
 
@@ -49,6 +69,9 @@ export async function findHostPythons(env = process.env): Promise<RunnerFacts['h
       const run = await exec.getExecOutput(
         file,
         [
+          // isolated: -c would import a sysconfig.py from the working directory
+          // (the checkout, with source: .) before the standard library's
+          '-I',
           '-c',
           'import sys, sysconfig; print("%d.%d %s" % (*sys.version_info[:2], sys.executable)); ' +
             'print(sysconfig.get_config_var("BUILD_GNU_TYPE") or "")'
@@ -77,9 +100,6 @@ export async function probeRunner(
       `runs-on: cpython-wasm-action runs on Linux runners; this one is ${process.platform}`
     )
   const arch = runnerArch(env)
-  const guess = await exec.getExecOutput('sh', [path.join(inputs.source, 'config.guess')], {
-    silent: true
-  })
   return {
     os: 'Linux',
     arch,
@@ -90,10 +110,11 @@ export async function probeRunner(
     nodeVersion: process.version,
     hostPython: 'python3',
     hostPythons: await findHostPythons(env),
-    buildTriple: guess.stdout.trim(),
+    buildTriple: buildTriple(arch),
     eventName: env.GITHUB_EVENT_NAME || '',
     // a pull request's head branch, else the pushed branch or tag
     ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || env.GITHUB_REF || '',
+    baseRef: env.GITHUB_BASE_REF || '',
     runId: env.GITHUB_RUN_ID
       ? `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT || '1'}`
       : `local-${Date.now()}`,

@@ -13,11 +13,13 @@ export interface RunnerFacts {
   hostPython: string
   /** the Pythons on PATH that run, newest first, with their version ("3.12") and BUILD_GNU_TYPE */
   hostPythons: { path: string; version: string; buildType?: string }[]
-  /** output of the checkout's config.guess */
+  /** the GNU triple of the machine that builds, as config.guess prints it (never run for it) */
   buildTriple: string
   eventName: string
   /** the branch or tag the job runs for ('' when unknown) */
   ref: string
+  /** a pull request's base branch (GITHUB_BASE_REF), '' on other events */
+  baseRef: string
   /** unique per job run (GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT): names entries saved on every run */
   runId: string
   /** EM_CACHE as the job sets it, '' when unset */

@@ -22,6 +22,7 @@ import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import type { SmokeTest } from '../plan/types.js'
+import { buildEnvironment } from '../catalog/secrets.js'
 import { SMOKE_CODE } from '../plan/smoke.js'
 import type { Browser, Page } from 'puppeteer-core'
 import { checkReport, type SmokeResult } from './run.js'
@@ -148,6 +149,8 @@ export async function serveFolder(
 export async function spawnServeScript(dir: string, timeoutMs = 15000): Promise<Served> {
   const child: ChildProcess = spawn(process.execPath, [path.join(dir, 'serve.mjs'), '0'], {
     cwd: dir,
+    // the artifact's script runs without the job's credentials
+    env: buildEnvironment(process.env),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
@@ -237,6 +240,8 @@ async function launchBrowser(executablePath: string, timeoutMs: number): Promise
   try {
     const browser = await puppeteer.launch({
       executablePath,
+      // the browser runs the artifact's page; it needs none of the job's credentials
+      env: buildEnvironment(process.env),
       pipe: true,
       headless: true,
       // no name resolves: the page can reach 127.0.0.1 and nothing else (not the xterm.js CDN)

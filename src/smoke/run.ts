@@ -4,6 +4,7 @@ import * as exec from '@actions/exec'
 import * as fs from 'node:fs'
 import type { SmokeTest } from '../plan/types.js'
 import { ActionError } from '../catalog/errors.js'
+import { buildEnvironment } from '../catalog/secrets.js'
 import { formatArgv } from '../execute/executor.js'
 
 /** A built interpreter that did not run as expected; the message carries what it printed. */
@@ -51,7 +52,8 @@ export function checkReport(
 async function run(argv: string[], test: SmokeTest): Promise<{ code: number; output: string }> {
   const result = await exec.getExecOutput(argv[0], argv.slice(1), {
     cwd: test.cwd,
-    env: { ...(process.env as Record<string, string>), ...test.env },
+    // the built interpreter runs without the job's credentials
+    env: { ...buildEnvironment(process.env), ...test.env },
     ignoreReturnCode: true,
     silent: true
   })

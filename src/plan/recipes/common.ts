@@ -18,7 +18,7 @@ export interface RecipeContext {
    * The build triple the scripts name their native build folder after: the
    * BUILD_GNU_TYPE of the Python that runs them (Platforms/WASI/_shared.py,
    * python/cpython 02870c27: sysconfig.get_config_var("BUILD_GNU_TYPE")),
-   * else config.guess's answer.
+   * else the runner's (what config.guess would print, worked out without it).
    */
   buildTriple: string
   /** installed or preinstalled toolchain roots, known before anything runs */
