@@ -10,7 +10,11 @@
  * download attempts (fastRetries): the attempts themselves are counted.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as http from 'node:http'
+import * as https from 'node:https'
+import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startDownloadServer, type DownloadServer } from './support/download-server.js'
@@ -60,10 +64,12 @@ function toolCacheEntries(dirs: RunnerDirs): string[] {
 
 async function run(
   inputs: Record<string, string>,
-  dirs: RunnerDirs = makeRunnerDirs(fs.mkdtempSync(path.join(work, 'job-')))
+  dirs: RunnerDirs = makeRunnerDirs(fs.mkdtempSync(path.join(work, 'job-'))),
+  env: Record<string, string> = {}
 ): Promise<ActionResult> {
   return runAction({
     dirs,
+    env,
     inputs: {
       source: checkout,
       test: 'none',
@@ -119,6 +125,17 @@ describe('WASI SDK and wasmtime', () => {
       expect(fs.existsSync(path.join(sdkDir, 'bin', 'clang'))).toBe(true)
       expect(fs.existsSync(path.join(sdkDir, 'share', 'wasi-sysroot', 'include'))).toBe(true)
       expect(fs.existsSync(`${sdkDir}.complete`)).toBe(true)
+      // the release's own relative links are kept as links
+      expect(fs.readlinkSync(path.join(sdkDir, 'bin', 'clang++'))).toBe('clang')
+      // what it was verified as, next to it
+      expect(JSON.parse(fs.readFileSync(`${sdkDir}.verified.json`, 'utf8'))).toEqual({
+        tool: 'wasi-sdk',
+        version: '24',
+        arch: ARCH,
+        url: `${server.url}${sdk.urlPath}`,
+        sha256: sdk.sha256,
+        checkedAgainst: 'input'
+      })
       expect(fs.existsSync(path.join(wasmtimeDir, 'wasmtime'))).toBe(true)
       expect(fs.existsSync(`${wasmtimeDir}.complete`)).toBe(true)
       expect(first.exportedEnv.WASI_SDK_PATH).toBe(sdkDir)
@@ -148,13 +165,13 @@ describe('WASI SDK and wasmtime', () => {
   )
 
   test(
-    'WASI SDK 16 (the old layout) with no known sum installs with a warning that shows its sum',
+    'WASI SDK 17 (the old layout) with no known sum installs with a warning that shows its sum',
     async () => {
       if (ARCH !== 'x64') return // there are no Arm builds before 23
-      const sdk = serve(wasiSdkArchive(work, 16))
+      const sdk = serve(wasiSdkArchive(work, 17))
       const result = await run({
         targets: 'wasi',
-        'wasi-sdk-version': '16',
+        'wasi-sdk-version': '17',
         'wasi-sdk-mirror': server.url,
         'wasmtime-version': 'none'
       })
@@ -162,7 +179,7 @@ describe('WASI SDK and wasmtime', () => {
       expect(result.warnings.join('\n')).toContain(
         `set wasi-sdk-sha256: ${sdk.sha256} once you have checked it`
       )
-      const sdkDir = path.join(result.dirs.toolCache, 'wasi-sdk', '16.0.0', 'x64')
+      const sdkDir = path.join(result.dirs.toolCache, 'wasi-sdk', '17.0.0', 'x64')
       expect(fs.existsSync(path.join(sdkDir, 'bin', 'clang'))).toBe(true)
       expect(result.exportedEnv.WASI_SDK_PATH).toBe(sdkDir)
     },
@@ -209,9 +226,11 @@ describe('emsdk', () => {
       ])
         expect(first.stdout).toContain(`::group::emsdk 3.1.58: ${step}`)
       expect(first.outputs['emsdk-version']).toBe('3.1.58')
+      // nothing of the staging folder or the lock is left
       expect(fs.readdirSync(path.join(first.dirs.toolCache, 'emsdk', '3.1.58'))).toEqual([
         ARCH,
-        `${ARCH}.complete`
+        `${ARCH}.complete`,
+        `${ARCH}.verified.json`
       ])
 
       const before = server.totalRequests()
@@ -346,6 +365,123 @@ describe('download faults', () => {
         `wasmtime 30.0.5: ${server.url}${good.urlPath} is not a complete .tar.xz archive`
       )
       expect(result.warnings.join('\n')).toContain('no known sha256')
+      expect(toolCacheEntries(result.dirs)).toEqual([])
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a server that drips one byte every two seconds hits the deadline, showing progress, and caches nothing',
+    async () => {
+      const wasmtime = serve(wasmtimeArchive(work, '30.0.6', ARCH))
+      server.fail(wasmtime.urlPath, { drip: 2000 })
+      const result = await run(wasmtimeOnly('30.0.6', wasmtime.sha256), undefined, {
+        CPYTHON_WASM_DOWNLOAD_TIMEOUT_SECONDS: '5',
+        CPYTHON_WASM_DOWNLOAD_PROGRESS_SECONDS: '1'
+      })
+      expectFailure(
+        result,
+        `wasmtime 30.0.6: downloading ${server.url}${wasmtime.urlPath} did not finish within 5 s`,
+        /\(\d bytes of the file received\)/
+      )
+      // progress lines while it drips: bytes so far of the promised size
+      expect(result.stdout).toMatch(/wasmtime 30\.0\.6: \d bytes of \d+ bytes \(0%\) so far, \d+ s/)
+      // the deadline is not an attempt to repeat
+      expect(server.requests.get(wasmtime.urlPath)).toBe(1)
+      expect(toolCacheEntries(result.dirs)).toEqual([])
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a relative Location is followed from the URL that sent it',
+    async () => {
+      const wasmtime = wasmtimeArchive(work, '30.0.7', ARCH)
+      const elsewhere = `/elsewhere/${path.basename(wasmtime.file)}`
+      server.serve(elsewhere, wasmtime.file)
+      // from /releases/download/v30.0.7/: three levels up is the root
+      server.redirect(wasmtime.urlPath, `../../../elsewhere/${path.basename(wasmtime.file)}`)
+      const result = await run(wasmtimeOnly('30.0.7', wasmtime.sha256))
+      expectToolchainsInstalled(result)
+      expect(result.stdout).toContain(`Redirected to ${server.url}${elsewhere}`)
+      expect(server.requests.get(wasmtime.urlPath)).toBe(1)
+      expect(server.requests.get(elsewhere)).toBe(1)
+      expect(
+        fs.existsSync(path.join(result.dirs.toolCache, 'wasmtime', '30.0.7', ARCH, 'wasmtime'))
+      ).toBe(true)
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'https through a proxy (https_proxy): a CONNECT tunnel to the host',
+    async () => {
+      if (spawnSync('openssl', ['version']).status !== 0) return // no way to make a certificate
+      const wasmtime = wasmtimeArchive(work, '30.0.9', ARCH)
+      const tls = fs.mkdtempSync(path.join(work, 'tls-'))
+      const [key, cert] = [path.join(tls, 'key.pem'), path.join(tls, 'cert.pem')]
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert]
+          .concat(['-days', '1', '-subj', '/CN=downloads.example'])
+          .concat(['-addext', 'subjectAltName=DNS:downloads.example']),
+        { stdio: 'ignore' }
+      )
+      const origin = https.createServer(
+        { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
+        (req, res) => {
+          if (req.url === wasmtime.urlPath) res.end(fs.readFileSync(wasmtime.file))
+          else res.writeHead(404).end()
+        }
+      )
+      await new Promise<void>(resolve => origin.listen(0, '127.0.0.1', resolve))
+      const tunnels: string[] = []
+      const proxy = http.createServer()
+      proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+        tunnels.push(req.url ?? '')
+        const upstream = net.connect((origin.address() as net.AddressInfo).port, '127.0.0.1')
+        upstream.on('connect', () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+          upstream.pipe(client)
+          client.pipe(upstream)
+        })
+      })
+      await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+      try {
+        const result = await run(
+          {
+            ...wasmtimeOnly('30.0.9', wasmtime.sha256),
+            'wasmtime-mirror': 'https://downloads.example'
+          },
+          undefined,
+          {
+            https_proxy: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`,
+            NODE_EXTRA_CA_CERTS: cert
+          }
+        )
+        expectToolchainsInstalled(result)
+        expect(tunnels).toEqual(['downloads.example:443'])
+      } finally {
+        proxy.close()
+        origin.close()
+      }
+    },
+    SLOW
+  )
+
+  test.concurrent(
+    'a redirect loop fails at once, naming the loop',
+    async () => {
+      const wasmtime = wasmtimeArchive(work, '30.0.8', ARCH)
+      const url = `${server.url}${wasmtime.urlPath}`
+      server.redirect(wasmtime.urlPath, '/loop/30.0.8')
+      server.redirect('/loop/30.0.8', url)
+      const result = await run(wasmtimeOnly('30.0.8', wasmtime.sha256))
+      expectFailure(
+        result,
+        `wasmtime 30.0.8: downloading ${url} failed: it redirects in a loop: ${url} -> ${server.url}/loop/30.0.8 -> ${url}`
+      )
+      expect(server.requests.get(wasmtime.urlPath)).toBe(1)
       expect(toolCacheEntries(result.dirs)).toEqual([])
     },
     SLOW

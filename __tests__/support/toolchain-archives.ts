@@ -33,18 +33,48 @@ function pack(root: string, topDir: string, file: string, compress: 'z' | 'J'): 
   return { urlPath: '', file, sha256, topDir }
 }
 
-/** wasi-sdk-<N>.0/ up to 22, wasi-sdk-<N>.0-<x86_64|arm64>-linux/ from 23 on; VERSION from 25 on. */
-export function wasiSdkArchive(work: string, major: number, arch: Arch = 'x64'): Archive {
+export interface WasiSdkOptions {
+  /** written to MARKER at the top, to tell two builds of one release apart */
+  marker?: string
+  /** the headers under include/wasm32-wasip1/ (as newer releases have them) */
+  tripleInclude?: boolean
+  /** bin/clang exits with 1 (a damaged compiler) */
+  brokenClang?: boolean
+  /** the sysroot has no stdio.h */
+  noStdio?: boolean
+}
+
+/**
+ * wasi-sdk-<N>.0/ up to 22, wasi-sdk-<N>.0-<x86_64|arm64>-linux/ from 23 on;
+ * VERSION from 25 on. bin/clang++ is a relative symbolic link to clang, as in
+ * the releases.
+ */
+export function wasiSdkArchive(
+  work: string,
+  major: number,
+  arch: Arch = 'x64',
+  options: WasiSdkOptions = {}
+): Archive {
   const suffix = major <= 22 ? 'linux' : `${arch === 'x64' ? 'x86_64' : 'arm64'}-linux`
   const topDir = major <= 22 ? `wasi-sdk-${major}.0` : `wasi-sdk-${major}.0-${suffix}`
   const root = fs.mkdtempSync(path.join(work, `wasi-sdk-${major}-`))
   const sdk = path.join(root, topDir)
   write(
     path.join(sdk, 'bin', 'clang'),
-    `#!/bin/sh\necho "clang version 18.1.2 (wasi-sdk ${major})"\necho "Target: wasm32-unknown-wasi"\n`,
+    options.brokenClang
+      ? '#!/bin/sh\necho "clang: error while loading shared libraries: libLLVM.so.18" >&2\nexit 1\n'
+      : `#!/bin/sh\necho "clang version 18.1.2 (wasi-sdk ${major})"\necho "Target: wasm32-unknown-wasi"\n`,
     0o755
   )
-  write(path.join(sdk, 'share', 'wasi-sysroot', 'include', 'stdio.h'), '/* stand-in */\n')
+  fs.symlinkSync('clang', path.join(sdk, 'bin', 'clang++'))
+  const include = path.join(sdk, 'share', 'wasi-sysroot', 'include')
+  if (!options.noStdio)
+    write(
+      path.join(include, ...(options.tripleInclude ? ['wasm32-wasip1'] : []), 'stdio.h'),
+      '/* stand-in */\n'
+    )
+  else write(path.join(include, 'stdlib.h'), '/* stand-in */\n')
+  if (options.marker) write(path.join(sdk, 'MARKER'), `${options.marker}\n`)
   write(path.join(sdk, 'share', 'wasi-sysroot', 'lib', 'wasm32-wasi', 'libc.a'), '!<arch>\n')
   if (major >= 25) write(path.join(sdk, 'VERSION'), `${major}.0\nwasi-libc: stand-in\n`)
   const file = major <= 22 ? `wasi-sdk-${major}.0-linux.tar.gz` : `${topDir}.tar.gz`
@@ -52,11 +82,23 @@ export function wasiSdkArchive(work: string, major: number, arch: Arch = 'x64'):
   return { ...archive, urlPath: `/releases/download/wasi-sdk-${major}/${file}` }
 }
 
-/** wasmtime-v<X>-<x86_64|aarch64>-linux/wasmtime, as a .tar.xz. */
-export function wasmtimeArchive(work: string, version: string, arch: Arch = 'x64'): Archive {
+/**
+ * wasmtime-v<X>-<x86_64|aarch64>-linux/wasmtime, as a .tar.xz; its
+ * --version says `reports` (another version: a mislabelled build).
+ */
+export function wasmtimeArchive(
+  work: string,
+  version: string,
+  arch: Arch = 'x64',
+  reports = version
+): Archive {
   const topDir = `wasmtime-v${version}-${arch === 'x64' ? 'x86_64' : 'aarch64'}-linux`
   const root = fs.mkdtempSync(path.join(work, `wasmtime-${version}-`))
-  write(path.join(root, topDir, 'wasmtime'), `#!/bin/sh\necho "wasmtime ${version}"\n`, 0o755)
+  write(
+    path.join(root, topDir, 'wasmtime'),
+    `#!/bin/sh\necho "wasmtime ${reports} (0000000 2024-01-01)"\n`,
+    0o755
+  )
   write(path.join(root, topDir, 'LICENSE'), 'stand-in\n')
   const archive = pack(root, topDir, path.join(root, `${topDir}.tar.xz`), 'J')
   return { ...archive, urlPath: `/releases/download/v${version}/${topDir}.tar.xz` }
@@ -67,13 +109,15 @@ export function wasmtimeArchive(work: string, version: string, arch: Arch = 'x64
  * installs an Emscripten whose emcc prints its version, writes .emscripten on
  * activate, and prints the environment on construct_env as emsdk does (exports
  * on stdout, chatter on stderr). With failInstall, install leaves half a tree
- * and fails, as an interrupted SDK download would.
+ * and fails, as an interrupted SDK download would; with installs, it installs
+ * that version of Emscripten instead (a tag that does not match its SDK).
  */
 export function emsdkArchive(
   work: string,
   version: string,
-  options: { failInstall?: boolean } = {}
+  options: { failInstall?: boolean; installs?: string } = {}
 ): Archive {
+  const installs = options.installs ?? version
   const topDir = `emsdk-${version}`
   const root = fs.mkdtempSync(path.join(work, `emsdk-${version}-`))
   const script = `#!/bin/sh
@@ -84,9 +128,9 @@ case "$1" in
     [ "$2" = "${version}" ] || { echo "error: tool or SDK not found: '$2'" >&2; exit 1; }
     mkdir -p "$here/upstream/emscripten" "$here/upstream/bin" "$here/node/20.18.0_64bit/bin"
     ${options.failInstall ? `echo "Error: Downloading URL 'https://storage.googleapis.com/...': HTTP Error 503" >&2; exit 1` : ''}
-    printf '#!/bin/sh\\necho "emcc (Emscripten gcc/clang-like replacement + linker emulating GNU ld) ${version}"\\n' >"$here/upstream/emscripten/emcc"
+    printf '#!/bin/sh\\necho "emcc (Emscripten gcc/clang-like replacement + linker emulating GNU ld) ${installs}"\\n' >"$here/upstream/emscripten/emcc"
     chmod +x "$here/upstream/emscripten/emcc"
-    echo '"${version}"' >"$here/upstream/emscripten/emscripten-version.txt"
+    echo '"${installs}"' >"$here/upstream/emscripten/emscripten-version.txt"
     echo "Done installing tool 'releases-stand-in-64bit'."
     ;;
   activate)

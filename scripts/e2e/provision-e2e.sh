@@ -99,13 +99,14 @@ pack_sdk() {
   sha256sum "$out" | cut -d' ' -f1 >"$out.sha256"
 }
 
-# write_sdk_layout DIR LLVM_VERSION INCLUDE_DIR LIB_DIR VERSION_TEXT
+# write_sdk_layout DIR LLVM_VERSION INCLUDE_DIR LIB_DIR VERSION_TEXT [ROOT]
 # A WASI SDK's bin/clang targets wasm32-wasi with its own sysroot by default;
-# Debian's clang needs both spelled out, hence small wrapper scripts. The
-# sysroot entries are symlinks to Debian's wasi-libc (absolute targets, valid
-# on the machine/root the archive is used on).
+# Debian's clang needs both spelled out, hence small wrapper scripts, and the
+# other tools are wrappers too: the action refuses an archive with a link that
+# leads outside it (as a real SDK has none). The sysroot is a copy of Debian's
+# wasi-libc, taken from ROOT (a Debian root on this machine; / by default).
 write_sdk_layout() {
-  local dir=$1 v=$2 inc=$3 lib=$4 version_text=$5 tool
+  local dir=$1 v=$2 inc=$3 lib=$4 version_text=$5 root=${6:-} tool
   rm -rf "$dir"
   mkdir -p "$dir/bin" "$dir/share/wasi-sysroot/lib"
   for tool in clang clang++ clang-cpp; do
@@ -115,20 +116,23 @@ write_sdk_layout() {
     sed -e "s/@TOOL@/$tool/g" -e "s/@LLVM@/$v/g" "$FILES/wasi-sdk-clang.sh" >"$dir/bin/$tool"
     chmod 755 "$dir/bin/$tool"
   done
-  ln -s "/usr/bin/clang-$v" "$dir/bin/clang-$v"
-  for tool in wasm-ld lld ld.lld; do
-    ln -s "/usr/bin/$tool-$v" "$dir/bin/$tool"
+  # name-in-the-SDK:Debian's-binary
+  for tool in "clang-$v:clang-$v" "wasm-ld:wasm-ld-$v" "lld:lld-$v" "ld.lld:ld.lld-$v"     "ar:llvm-ar-$v" "ranlib:llvm-ranlib-$v" "strip:llvm-strip-$v"; do
+    write_exec_wrapper "$dir/bin/${tool%%:*}" "/usr/bin/${tool#*:}"
   done
   for tool in llvm-ar llvm-nm llvm-ranlib llvm-strip llvm-objcopy llvm-objdump \
     llvm-size llvm-strings llvm-dwarfdump llvm-cxxfilt llvm-symbolizer llvm-mc; do
-    ln -s "/usr/bin/$tool-$v" "$dir/bin/$tool"
+    write_exec_wrapper "$dir/bin/$tool" "/usr/bin/$tool-$v"
   done
-  ln -s "/usr/bin/llvm-ar-$v" "$dir/bin/ar"
-  ln -s "/usr/bin/llvm-ranlib-$v" "$dir/bin/ranlib"
-  ln -s "/usr/bin/llvm-strip-$v" "$dir/bin/strip"
-  ln -s "$inc" "$dir/share/wasi-sysroot/include"
-  ln -s "$lib" "$dir/share/wasi-sysroot/lib/wasm32-wasi"
+  cp -rL "$root$inc" "$dir/share/wasi-sysroot/include"
+  cp -rL "$root$lib" "$dir/share/wasi-sysroot/lib/wasm32-wasi"
   printf '%s\n' "$version_text" >"$dir/VERSION"
+}
+
+# write_exec_wrapper FILE PROGRAM: a script that runs PROGRAM with its arguments.
+write_exec_wrapper() {
+  printf '#!/bin/sh\nexec %s "$@"\n' "$2" >"$1"
+  chmod 755 "$1"
 }
 
 # files/hello.c exercises what a WASI runner must get right: argv, env,
@@ -253,6 +257,7 @@ phase_wasisdk() {
     "$WASI_SDK_HOST_VERSION.0
 llvm-version: $llvm_version (Debian clang-$HOST_LLVM)
 wasi-libc: $libc_version (Debian wasi-libc)"
+  check_links "$BUILD/$top"
   pack_sdk "$BUILD" "$top" "$out"
   say "packed $out ($(du -h "$out" | cut -f1)), sha256 $(cat "$out.sha256")"
 
@@ -286,14 +291,14 @@ TRIXIE_PACKAGES=(
 # The stamp names the package list, so a root made with an older list gets the new packages.
 TRIXIE_PACKAGES_STAMP="trixie-packages-$(printf '%s\n' "${TRIXIE_PACKAGES[@]}" | sha256sum | cut -c1-12)"
 
-# check_links DIR PREFIX: every symlink in DIR resolves once PREFIX (a root
-# directory, or empty) is put in front of its absolute target.
+# check_links DIR: every symlink in DIR is relative and resolves inside it
+# (the action refuses an archive with a link that leads elsewhere).
 check_links() {
   local link
-  for link in "$1"/bin/* "$1"/share/wasi-sysroot/include "$1"/share/wasi-sysroot/lib/*; do
-    [[ -L $link ]] || continue
-    [[ -e $2$(readlink "$link") ]] || die "$link -> $(readlink "$link") does not exist"
-  done
+  while IFS= read -r -d '' link; do
+    [[ $(readlink "$link") != /* ]] || die "$link -> $(readlink "$link") leads outside the SDK"
+    [[ -e $link ]] || die "$link -> $(readlink "$link") does not exist"
+  done < <(find "$1" -type l -print0)
 }
 
 phase_trixie() {
@@ -355,10 +360,10 @@ phase_trixie() {
   write_sdk_layout "$BUILD/$top" "$TRIXIE_LLVM" "$inc" "$lib" \
     "$WASI_SDK_TRIXIE_VERSION.0
 llvm-version: $llvm_version (Debian clang-$TRIXIE_LLVM)
-wasi-libc: $libc_version (Debian wasi-libc)"
-  # Anything asking for the wasip1 triple's libraries finds them too.
-  ln -s "$lib" "$BUILD/$top/share/wasi-sysroot/lib/wasm32-wasip1"
-  check_links "$BUILD/$top" "$TRIXIE"
+wasi-libc: $libc_version (Debian wasi-libc)" "$TRIXIE"
+  # Anything asking for the wasip1 triple's libraries finds them too (a link inside the SDK).
+  ln -s wasm32-wasi "$BUILD/$top/share/wasi-sysroot/lib/wasm32-wasip1"
+  check_links "$BUILD/$top"
   pack_sdk "$BUILD" "$top" "$out"
   say "packed $out ($(du -h "$out" | cut -f1)), sha256 $(cat "$out.sha256")"
   install -m 644 "$SCRIPT_DIR/wasi-run.mjs" "$TRIXIE/opt/wasi-run.mjs"

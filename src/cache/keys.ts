@@ -7,9 +7,12 @@
  * by eye (tool, versions, OS, arch), then a hash of everything else the
  * content depends on. A key changes exactly when the content would:
  *
- * - toolchain-<tool>: one downloaded toolchain: its tool-cache directory and
- *   the `<dir>.complete` marker tc.find looks for. Tool, version, OS, arch.
- *   No restore keys: another version is no help.
+ * - toolchain-<tool>: one downloaded toolchain: its tool-cache directory, the
+ *   `<dir>.complete` marker tc.find looks for and the `<dir>.verified.json`
+ *   record of what it was verified as. Tool, version, OS, arch, then a hash
+ *   of the download URL and the expected sum: a run with a mirror or another
+ *   sum saves under a key no other run restores. No restore keys: another
+ *   version is no help.
  * - build-python: the native build Python's build directory, keyed on the
  *   source tree (see fingerprint.ts), its configure/make commands (without
  *   -jN), OS, arch and runner image. No restore keys: make would rebuild
@@ -29,10 +32,15 @@
  *   toolchain versions and the configure command. Restore keys: the same
  *   except the configure script, so a configure change starts from the last
  *   cache (as autoconf keys cached results by name).
+ * - build-result: the collected artifacts of every target, keyed on the
+ *   source tree, every command of the plan, the toolchains' identities and
+ *   the runner image. An exact hit skips the toolchains the build needs,
+ *   every build step and the collection; the smoke tests still run on what
+ *   came back. Saved only after they passed. No restore keys.
  * - ccache-<target>: the target's ccache directory. Its content grows with
  *   every build, so each run saves under a new key (ending in the run id)
- *   and restores the newest entry of its ref, else of any ref (a pull
- *   request's first run starts from its base branch's). Keyed on the
+ *   and restores the newest entry of its ref, else of a pull request's base
+ *   branch (GITHUB_BASE_REF), else of any ref. Keyed on the
  *   compiler toolchain's version and the build options; ccache checks the
  *   compiler itself.
  */
@@ -49,6 +57,7 @@ export const SALT = 'cwa1'
 /** The ids of cache entries, as they appear in the cache-hits output. */
 export const BUILD_PYTHON = 'build-python'
 export const EMSCRIPTEN_CACHE = 'emscripten-cache'
+export const BUILD_RESULT = 'build-result'
 /** the plan names it in its dependency steps (skipIfCached / onCacheHit) */
 export const EMSCRIPTEN_DEPENDENCIES = 'emscripten-dependencies'
 export const toolchainCacheId = (tool: ToolName): string => `toolchain-${tool}`
@@ -160,9 +169,12 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
     caches.push({
       id: toolchainCacheId(t.tool),
       title: `${t.tool} ${t.version}`,
-      key: `${SALT}-toolchain-${t.tool}-${t.version}-${platform}`,
+      key: `${SALT}-toolchain-${t.tool}-${t.version}-${platform}-${shortHash({
+        url: t.url,
+        sha256: t.sha256?.toLowerCase() ?? ''
+      })}`,
       restoreKeys: [],
-      paths: [t.dir, `${t.dir}.complete`],
+      paths: [t.dir, `${t.dir}.complete`, `${t.dir}.verified.json`],
       producedBy: [toolchainStepId(t.tool)]
     })
   }
@@ -270,14 +282,40 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
     // the options: two jobs of one run that build a target two ways keep two entries
     const prefix = `${SALT}-ccache-${part}-${platform}-${shortHash({ toolchains, options: plan.options, image: fp.image })}-`
     const ref = `${keySegment(runner.ref)}-`
+    // a pull request cannot save, so its runs start from its base branch's newest entry
+    const base =
+      runner.baseRef && runner.baseRef !== runner.ref
+        ? [`${prefix}${keySegment(runner.baseRef)}-`]
+        : []
     caches.push({
       id: ccacheId(part),
       title: `ccache of ${part}`,
       key: prefix + ref + keySegment(runner.runId),
-      restoreKeys: [prefix + ref, prefix],
+      restoreKeys: [prefix + ref, ...base, prefix],
       paths: [dir],
       producedBy: compilerSteps.filter(s => /-make$/.test(s.id)).map(s => s.id)
     })
   }
+  // the finished build: every collected artifact, keyed on everything that
+  // decides it; saved only once its smoke tests passed (or it was collected,
+  // with test: none), restored exactly or not at all
+  if (plan.artifacts.length > 0)
+    caches.push({
+      id: BUILD_RESULT,
+      title: `finished build of ${plan.artifacts.map(a => a.target).join(', ')}`,
+      key: `${SALT}-build-result-${plan.python.text}-${platform}-${shortHash(
+        {
+          tree: fp.sourceTree,
+          image: fp.image,
+          commands: plan.steps.map(commandOf),
+          toolchains: plan.toolchains.map(t => [t.tool, t.version, t.url ?? t.dir, t.sha256 ?? '']),
+          artifacts: plan.artifacts.map(a => [a.target, a.recipe, a.buildDir, a.dir])
+        },
+        32
+      )}`,
+      restoreKeys: [],
+      paths: plan.artifacts.map(a => a.dir),
+      producedBy: ['collect', ...plan.smoke.map(t => `smoke-${t.target}`)]
+    })
   return caches
 }

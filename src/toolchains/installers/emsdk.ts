@@ -1,19 +1,19 @@
 /**
- * emsdk: the tag's source archive, then `emsdk install` and `emsdk activate`,
- * which download the SDK itself. Emscripten writes absolute paths into its
- * config, so the SDK is installed where it stays (the tool cache path) and
- * marked complete only once activated.
+ * emsdk: the tag's source archive, then `emsdk install` (which downloads the
+ * SDK) in the job's private staging folder, and `emsdk activate` once it is
+ * moved to the tool cache path: activation writes absolute paths into the
+ * config, so it runs where the SDK stays, and the SDK is marked complete
+ * only once activated and probed.
  */
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
-import * as io from '@actions/io'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { checkEmscriptenVersion } from '../../runner/emscripten-version.js'
 import { ToolchainError } from '../../catalog/errors.js'
 import type { ToolchainEnv } from '../index.js'
 import { emscriptenDir, emscriptenVersion } from '../../runner/preinstalled.js'
-import { ToolInstaller } from './base.js'
+import { namesVersion, runProbe, ToolInstaller } from './base.js'
 
 /** The environment `emsdk construct_env` reports: new PATH entries and variables. */
 export interface EmsdkEnvironment {
@@ -68,51 +68,49 @@ export class EmsdkInstaller extends ToolInstaller {
 
   async install(): Promise<string> {
     checkEmscriptenVersion(this.plan.version, `emsdk-version ${this.plan.version}`)
-    const dir = await super.install()
-    if (!emscriptenDir(dir))
-      throw new ToolchainError(
-        `${this.release}: the tool cache entry ${dir} holds no activated Emscripten; delete it and run again`
-      )
-    return dir
+    return super.install()
   }
 
-  protected async installArchive(archive: string): Promise<string> {
-    const dest = this.cachePath
-    // unpacked next to its final place, so the move is a rename on one file system
-    const staging = `${dest}.partial`
-    await io.rmRF(staging)
-    await io.rmRF(`${dest}.complete`)
-    await io.rmRF(dest)
-    try {
-      const top = await this.group('extract', () => this.extract(archive, staging))
-      fs.renameSync(top, dest)
-    } finally {
-      await io.rmRF(staging)
-    }
-    const emsdk = path.join(dest, 'emsdk')
-    for (const command of ['install', 'activate']) {
-      await this.group(`emsdk ${command} ${this.plan.version}`, async () => {
-        const code = await exec.exec(emsdk, [command, this.plan.version], {
-          cwd: dest,
-          ignoreReturnCode: true
-        })
-        if (code !== 0)
-          throw new ToolchainError(
-            `${this.release}: \`emsdk ${command} ${this.plan.version}\` failed with exit code ${code} (its output is in the log group above); nothing was cached.`
-          )
+  private async emsdk(command: string, dir: string): Promise<void> {
+    await this.group(`emsdk ${command} ${this.plan.version}`, async () => {
+      const code = await exec.exec(path.join(dir, 'emsdk'), [command, this.plan.version], {
+        cwd: dir,
+        ignoreReturnCode: true
       })
-    }
-    const emDir = emscriptenDir(dest)
-    if (!emDir)
-      throw new ToolchainError(
-        `${this.release}: emsdk install ${this.plan.version} left no upstream/emscripten/emscripten-version.txt`
-      )
+      if (code !== 0)
+        throw new ToolchainError(
+          `${this.release}: \`emsdk ${command} ${this.plan.version}\` failed with exit code ${code} (its output is in the log group above); nothing was cached.`
+        )
+    })
+  }
+
+  /** The SDK download (the slow part) happens in the job's own staging folder. */
+  protected async prepare(top: string): Promise<void> {
+    await this.emsdk('install', top)
+  }
+
+  /** Activation writes the config with the final path, so it runs there (holding the lock). */
+  protected async finish(dir: string): Promise<void> {
+    await this.emsdk('activate', dir)
+  }
+
+  /** Emscripten is the planned version, by its version file and by `emcc --version`. */
+  protected async probe(dir: string): Promise<string | undefined> {
+    const emDir = emscriptenDir(dir)
+    if (!emDir) return 'it holds no upstream/emscripten/emscripten-version.txt'
     const installed = emscriptenVersion(emDir)
-    if (!installed.startsWith(this.plan.version))
-      core.warning(`${this.release}: emsdk installed Emscripten ${installed}`)
-    // tc.find treats <dir>.complete as the sign of a finished install (as tc.cacheDir writes it)
-    fs.writeFileSync(`${dest}.complete`, '')
-    return dest
+    const version = this.plan.version
+    if (installed !== version && !installed.startsWith(`${version}-`))
+      return `upstream/emscripten/emscripten-version.txt says ${installed}, not ${version}`
+    const config = path.join(dir, '.emscripten')
+    const { output, problem } = await runProbe(path.join(emDir, 'emcc'), ['--version'], {
+      ...process.env,
+      ...(fs.existsSync(config) ? { EM_CONFIG: config } : {})
+    })
+    if (problem) return problem
+    if (!namesVersion(output, version))
+      return `\`emcc --version\` says "${output.split('\n')[0]}", not ${version}`
+    return undefined
   }
 
   async environment(dir: string): Promise<ToolchainEnv> {
