@@ -43,31 +43,47 @@ describe('caching through the action', () => {
     expect(first.post.warnings).toEqual([])
     expect(first.main.state.cachesToSave).toBeDefined()
     const saved = finalizedKeys(first)
-    expect(saved).toHaveLength(3)
+    expect(saved).toHaveLength(4)
     expect(saved.map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
       `cwa1-toolchain-wasi-sdk-24-Linux-${ARCH}`,
       `cwa1-build-python-3.11.2-Linux-${ARCH}`,
-      `cwa1-config-cache-wasi-Linux-${ARCH}`
+      `cwa1-config-cache-wasi-Linux-${ARCH}`,
+      `cwa1-build-result-3.11.2-Linux-${ARCH}`
     ])
     for (const key of saved) expect(service.byKey(key)?.finalized).toBe(true)
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
   }, 180_000)
 
-  test('a second job restores every entry exactly: no download, no build Python, configure loads config.cache; nothing is saved again', async () => {
+  test('a second job whose finished build was evicted restores every other entry exactly: no download, no build Python, configure loads config.cache; only the finished build is saved', async () => {
+    service.evict('cwa1-build-result-')
     const second = await job('second')
     expectBuilt(second)
-    expect(second.hits).toEqual(hitsOf('exact'))
+    expect(second.hits).toEqual({ ...hitsOf('exact'), 'build-result': 'miss' })
     expect(second.log).toEqual(['configure wasi cache=ac_cv_fake_run=first', 'make wasi'])
     expect(second.main.stdout).toContain(
       'Skipping "Configure the build Python": restored from the cache (build-python)'
     )
     expect(second.main.stdout).toContain('found in the tool cache')
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
-    expect(second.calls.filter(c => c.method === 'GetCacheEntryDownloadURL')).toHaveLength(3)
-    expect(created(second)).toEqual([])
+    expect(second.calls.filter(c => c.method === 'GetCacheEntryDownloadURL')).toHaveLength(4)
+    expect(created(second).map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
+      `cwa1-build-result-3.11.2-Linux-${ARCH}`
+    ])
     expect(second.main.warnings).toEqual([])
     expect(second.post.warnings).toEqual([])
-    expect(JSON.parse(second.main.state.cachesToSave)).toEqual([])
+  }, 180_000)
+
+  test('a rerun of the same tree restores the finished build: no toolchain, no build step, nothing saved; the artifact is there', async () => {
+    const rerun = await job('rerun')
+    expectBuilt(rerun)
+    expect(rerun.hits['build-result']).toBe('exact')
+    // nothing else was even fetched: the build needs none of it
+    expect(rerun.calls.filter(c => c.method === 'GetCacheEntryDownloadURL')).toHaveLength(1)
+    expect(rerun.log).toEqual([])
+    expect(rerun.main.stdout).toContain('The finished build was restored from the cache')
+    expect(mirror.requests.get(sdk.urlPath)).toBe(1)
+    expect(created(rerun)).toEqual([])
+    expect(JSON.parse(rerun.main.state.cachesToSave)).toEqual([])
   }, 180_000)
 
   test('restore keys: a changed configure restores the newest config.cache of the same setup (partial) and saves its own', async () => {
@@ -96,6 +112,7 @@ describe('caching through the action', () => {
   }, 180_000)
 
   test('a restored build Python that does not run is deleted and rebuilt, with one warning', async () => {
+    service.evict('cwa1-build-result-')
     const j = await job('broken-python', { env: { FAKE_PYTHON_BROKEN: '1' } })
     expectBuilt(j)
     expect(j.hits['build-python']).toBe('miss')
@@ -139,7 +156,7 @@ describe('caching through the action', () => {
     expect(j.hits['toolchain-wasi-sdk']).toBe('exact')
     expect(j.hits['build-python']).toBe('miss')
     expect(j.main.stdout).toContain(
-      'Caches will not be saved: cache-save is auto and this is a pull_request event'
+      'Caches will not be saved: cache-save is auto and the event is pull_request, which only restores'
     )
     expect(created(j)).toEqual([])
     const always = await job('pull-request-always', {
@@ -147,7 +164,10 @@ describe('caching through the action', () => {
       env: { GITHUB_EVENT_NAME: 'pull_request' },
       inputs: { 'cache-save': 'always' }
     })
-    expect(created(always)).toHaveLength(1)
+    expect(created(always).map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
+      `cwa1-build-python-3.11.2-Linux-${ARCH}`,
+      `cwa1-build-result-3.11.2-Linux-${ARCH}`
+    ])
   }, 180_000)
 
   test('a dry run plans the caches (in the plan output) and calls no service', async () => {
@@ -207,7 +227,8 @@ describe('a cache never fails a job', () => {
     expect(j.post.warnings).toEqual([
       expect.stringMatching(
         /build-python: not saved, another job saved or is saving cwa1-build-python/
-      )
+      ),
+      expect.stringMatching(/build-result: not saved, another job saved or is saving/)
     ])
     expect(finalizedKeys(j)).toEqual([])
   }, 180_000)
@@ -218,7 +239,7 @@ describe('a cache never fails a job', () => {
     const j = await job('corrupt')
     expectBuilt(j)
     expect(j.hits).toEqual(hitsOf('miss'))
-    expect(j.main.warnings).toHaveLength(3)
+    expect(j.main.warnings).toHaveLength(ALL.length)
     for (const w of j.main.warnings) expect(w).toMatch(/restore failed, building it instead/)
     // the WASI SDK was downloaded again rather than taken from a half-restored tool cache
     expect(mirror.requests.get(sdk.urlPath)).toBe(downloads + 1)

@@ -85,7 +85,8 @@ describe('planCaches', () => {
         id: 'toolchain-emsdk',
         paths: [
           '/runner/tool-cache/emsdk/3.1.19/x64',
-          '/runner/tool-cache/emsdk/3.1.19/x64.complete'
+          '/runner/tool-cache/emsdk/3.1.19/x64.complete',
+          '/runner/tool-cache/emsdk/3.1.19/x64.verified.json'
         ],
         producedBy: ['install-emsdk'],
         restoreKeys: 0
@@ -94,7 +95,8 @@ describe('planCaches', () => {
         id: 'toolchain-wasi-sdk',
         paths: [
           '/runner/tool-cache/wasi-sdk/16.0.0/x64',
-          '/runner/tool-cache/wasi-sdk/16.0.0/x64.complete'
+          '/runner/tool-cache/wasi-sdk/16.0.0/x64.complete',
+          '/runner/tool-cache/wasi-sdk/16.0.0/x64.verified.json'
         ],
         producedBy: ['install-wasi-sdk'],
         restoreKeys: 0
@@ -103,7 +105,8 @@ describe('planCaches', () => {
         id: 'toolchain-wasmtime',
         paths: [
           '/runner/tool-cache/wasmtime/22.0.0/x64',
-          '/runner/tool-cache/wasmtime/22.0.0/x64.complete'
+          '/runner/tool-cache/wasmtime/22.0.0/x64.complete',
+          '/runner/tool-cache/wasmtime/22.0.0/x64.verified.json'
         ],
         producedBy: ['install-wasmtime'],
         restoreKeys: 0
@@ -143,14 +146,30 @@ describe('planCaches', () => {
         paths: ['<src>/builddir/emscripten-browser/config.cache'],
         producedBy: ['emscripten-browser-configure'],
         restoreKeys: 1
+      },
+      {
+        // the finished build: saved once collected and smoke-tested, restored exactly or not at all
+        id: 'build-result',
+        paths: [
+          '/runner/temp/cpython-wasm/artifacts/wasi',
+          '/runner/temp/cpython-wasm/artifacts/emscripten-node',
+          '/runner/temp/cpython-wasm/artifacts/emscripten-browser'
+        ],
+        producedBy: ['collect', 'smoke-wasi', 'smoke-emscripten-node', 'smoke-emscripten-browser'],
+        restoreKeys: 0
       }
     ])
   })
 
   test('keys say what they hold, carry the salt, and are valid @actions/cache keys', () => {
     const keys = keysOf(plan)
-    expect(keys['toolchain-emsdk']).toBe('cwa1-toolchain-emsdk-3.1.19-Linux-x64')
-    expect(keys['toolchain-wasi-sdk']).toBe('cwa1-toolchain-wasi-sdk-16-Linux-x64')
+    // then a hash of the URL and the expected sum (toolchains-units.test.ts)
+    expect(keys['toolchain-emsdk']).toMatch(
+      /^cwa1-toolchain-emsdk-3\.1\.19-Linux-x64-[0-9a-f]{20}$/
+    )
+    expect(keys['toolchain-wasi-sdk']).toMatch(
+      /^cwa1-toolchain-wasi-sdk-16-Linux-x64-[0-9a-f]{20}$/
+    )
     expect(keys['build-python']).toMatch(/^cwa1-build-python-3\.11\.2-Linux-x64-[0-9a-f]{20}$/)
     expect(keys['emscripten-cache']).toMatch(
       /^cwa1-emscripten-cache-3\.1\.19-Linux-x64-[0-9a-f]{20}$/
@@ -178,9 +197,10 @@ describe('planCaches', () => {
     expect(changed(keysOf(plan), keysOf(other))).toEqual([])
   })
 
-  test('a source change changes only the build Python', () => {
+  test('a source change changes only the build Python (and the finished build)', () => {
     expect(changed(keysOf(plan), keysOf(plan, fp(plan, { sourceTree: 'tree-2' })))).toEqual([
-      'build-python'
+      'build-python',
+      'build-result'
     ])
   })
 
@@ -210,6 +230,7 @@ describe('planCaches', () => {
   test('a new Emscripten changes its toolchain, its cache and its configure caches', () => {
     const other = planOf({ 'emsdk-version': '3.1.20', 'emsdk-sha256': 'a'.repeat(64) })
     expect(changed(keysOf(plan), keysOf(other))).toEqual([
+      'build-result',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
       'emscripten-cache',
@@ -220,6 +241,7 @@ describe('planCaches', () => {
   test('a new WASI SDK changes its toolchain and the wasi configure cache', () => {
     const other = planOf({ 'wasi-sdk-version': '20', 'wasi-sdk-sha256': 'a'.repeat(64) })
     expect(changed(keysOf(plan), keysOf(other))).toEqual([
+      'build-result',
       'config-cache-wasi',
       'toolchain-wasi-sdk'
     ])
@@ -228,6 +250,7 @@ describe('planCaches', () => {
   test('pthreads: the Emscripten cache (other libraries) and the configure caches, same restore key', () => {
     const other = planOf({ pthreads: 'true' })
     expect(changed(keysOf(plan), keysOf(other))).toEqual([
+      'build-result',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
       'emscripten-cache'
@@ -247,7 +270,8 @@ describe('planCaches', () => {
 
   test('another arch or runner image changes the native entries', () => {
     const arm = planOf(
-      { 'wasi-sdk-version': '24' },
+      // Emscripten has arm64 builds from 3.1.58 (the 3.11 pin, 3.1.19, is refused there)
+      { 'wasi-sdk-version': '24', 'emsdk-version': '3.1.69', 'emsdk-sha256': 'b'.repeat(64) },
       runnerFacts({ arch: 'arm64', buildTriple: 'aarch64-unknown-linux-gnu' })
     )
     const armKeys = keysOf(arm, fp(arm), runnerFacts({ arch: 'arm64' }))
@@ -255,6 +279,7 @@ describe('planCaches', () => {
     const image = changed(keysOf(plan), keysOf(plan, fp(plan, { image: 'ubuntu22' })))
     expect(image).toEqual([
       'build-python',
+      'build-result',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
       'config-cache-wasi'
@@ -274,7 +299,8 @@ describe('planCaches', () => {
     )
     expect(planCaches(wasi, runnerFacts(), fp(wasi)).map(c => c.id)).toEqual([
       'build-python',
-      'config-cache-wasi'
+      'config-cache-wasi',
+      'build-result'
     ])
   })
 })
@@ -283,7 +309,10 @@ describe('which entries are saved', () => {
   const plan = planOf()
   const caches = planCaches(plan, runnerFacts(), fp(plan))
   const all = new Set(
-    plan.steps.map(s => s.id).concat(['install-emsdk', 'install-wasi-sdk', 'install-wasmtime'])
+    plan.steps
+      .map(s => s.id)
+      .concat(['install-emsdk', 'install-wasi-sdk', 'install-wasmtime', 'collect'])
+      .concat(plan.smoke.map(t => `smoke-${t.target}`))
   )
 
   test('exact hits are not saved again; partial hits and misses are', () => {
@@ -318,17 +347,39 @@ describe('which entries are saved', () => {
 })
 
 describe('cache-save', () => {
+  // auto saves only on events that build the repository's own code into their own ref's scope
   test.each([
     ['auto', 'push', true],
+    ['auto', 'create', true],
     ['auto', 'schedule', true],
     ['auto', 'workflow_dispatch', true],
+    ['auto', 'release', true],
     ['auto', 'pull_request', false],
     ['auto', 'pull_request_target', false],
+    ['auto', 'pull_request_review', false],
+    ['auto', 'pull_request_review_comment', false],
     ['auto', 'merge_group', false],
+    ['auto', 'workflow_run', false],
+    ['auto', 'issue_comment', false],
+    ['auto', 'repository_dispatch', false],
+    ['auto', 'issues', false],
+    ['auto', 'discussion_comment', false],
+    ['auto', 'check_run', false],
+    ['auto', 'deployment', false],
+    ['auto', 'workflow_call', false],
+    ['auto', 'an_event_github_adds_later', false],
+    ['auto', '', false],
     ['always', 'pull_request', true],
+    ['always', 'workflow_run', true],
     ['never', 'push', false]
-  ] as const)('%s on %s saves: %s', (mode, event, save) => {
+  ] as const)('%s on %j saves: %s', (mode, event, save) => {
     expect(saveDecision(mode, event).save).toBe(save)
+  })
+
+  test('a refusal names the event and the ones that save', () => {
+    expect(saveDecision('auto', 'issue_comment').why).toBe(
+      'cache-save is auto and the event is issue_comment, which only restores; auto saves on push, create, schedule, workflow_dispatch, release (set cache-save: always to save anyway)'
+    )
   })
 })
 
@@ -444,6 +495,6 @@ describe('the source tree fingerprint', () => {
     expect(f.image).toBe('ubuntu24')
     expect(Object.keys(f.files).sort()).toEqual(cacheInputFiles(plan).sort())
     expect(f.files[path.join(manualRoot, 'configure')]).toMatch(/^[0-9a-f]{64}$/)
-    expect(planCaches(plan, runnerFacts(), f).length).toBe(8)
+    expect(planCaches(plan, runnerFacts(), f).length).toBe(9)
   })
 })

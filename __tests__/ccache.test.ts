@@ -161,6 +161,19 @@ describe('ccache cache entries', () => {
     expect(pr[0].restoreKeys[0]).toMatch(/-feature_ccache_x-$/)
   })
 
+  test("a pull request (which cannot save) restores its base branch's newest entry before any ref's", () => {
+    const pr = caches(
+      runnerFacts({
+        ccache: '/usr/bin/ccache',
+        ref: 'fix-x',
+        baseRef: '3.14',
+        eventName: 'pull_request'
+      })
+    )
+    const prefix = pr[0].key.replace(/fix-x-1234-1$/, '')
+    expect(pr[0].restoreKeys).toEqual([`${prefix}fix-x-`, `${prefix}3.14-`, prefix])
+  })
+
   test('a build served wholly from the restored entry does not save it again', () => {
     const all = planCaches(plan, withCcache, fp(plan))
     const hits = new Map<string, CacheHit>(all.map(c => [c.id, 'partial']))

@@ -11,10 +11,12 @@ import { writeBrowserBundle } from './artifacts/browser-bundle.js'
 import { collectArtifact } from './artifacts/collect.js'
 import { uploadArtifacts, uploadLogs } from './artifacts/index.js'
 import {
+  BUILD_RESULT,
   fingerprint,
   handOverSaves,
   planCaches,
-  restoreCaches,
+  restoreCachesFor,
+  toolchainCacheId,
   toolchainStepId,
   verifiers
 } from './cache/index.js'
@@ -61,21 +63,36 @@ async function prepare(): Promise<Job> {
   return { inputs, facts, runner, plan, work: workDir(runner) }
 }
 
-/** toolchains → cache → execute; hands the cache entries worth saving to the post step. */
-async function build({ inputs, runner, plan, work }: Job, record: RunRecord): Promise<void> {
+/** The finished build came back from the cache: nothing is installed for it or built. */
+const reusesResult = (record: RunRecord): boolean => record.hits.get(BUILD_RESULT) === 'exact'
+
+/** cache → toolchains → execute. */
+async function build({ runner, plan, work }: Job, record: RunRecord): Promise<void> {
   writeWasiRunner(work)
+  // on a finished-build hit the smoke tests still need their runner (wasmtime)
+  const forSmoke = plan.toolchains.filter(t => t.tool === 'wasmtime')
   record.hits = await record.phase('cache-restore', 'Restore caches', () =>
-    restoreCaches(plan.caches, { verify: verifiers(plan) })
+    restoreCachesFor(
+      plan.caches,
+      forSmoke.map(t => toolchainCacheId(t.tool)),
+      {
+        verify: verifiers(plan)
+      }
+    )
   )
   record.completed.add('cache-restore')
-
-  const succeeded = new Set<string>()
+  const reuse = reusesResult(record)
+  const toolchains = reuse ? { ...plan, toolchains: forSmoke } : plan
   try {
     const envs = await record.phase('toolchains', 'Install toolchains', () =>
-      installToolchains(plan, runner, work)
+      installToolchains(toolchains, runner, work)
     )
-    for (const t of plan.toolchains)
-      if (t.source === 'download') succeeded.add(toolchainStepId(t.tool))
+    record.installed = toolchains.toolchains.filter(t => t.source === 'download').map(t => t.tool)
+    if (reuse) {
+      for (const s of plan.steps)
+        record.timings.push({ id: s.id, title: s.title, seconds: 0, outcome: 'skipped' })
+      return
+    }
     if (plan.ccache.length > 0) await zeroStats(runner.ccache, plan.ccache)
     addMatcher(work)
     try {
@@ -91,22 +108,35 @@ async function build({ inputs, runner, plan, work }: Job, record: RunRecord): Pr
       removeMatcher()
     }
   } finally {
-    for (const t of record.timings) if (t.outcome === 'ran') succeeded.add(t.id)
-    if (plan.ccache.length > 0) record.ccache = await readStats(runner.ccache, plan.ccache)
+    if (plan.ccache.length > 0 && !reuse)
+      record.ccache = await readStats(runner.ccache, plan.ccache)
     record.completed.add('build')
-    handOverSaves(
-      plan.caches,
-      record.hits,
-      succeeded,
-      { mode: inputs.cacheSave, eventName: runner.eventName },
-      new Map([...record.ccache].map(([part, stats]) => [part, stats.misses]))
-    )
   }
+}
+
+/**
+ * Hands the cache entries worth saving to the post step, whatever happened:
+ * those whose producing steps (toolchain installs, build steps, the
+ * collection and the smoke tests that passed) all succeeded.
+ */
+function handOver({ inputs, runner, plan }: Job, record: RunRecord): void {
+  const succeeded = new Set<string>(record.installed.map(toolchainStepId))
+  for (const t of record.timings) if (t.outcome === 'ran') succeeded.add(t.id)
+  // a smoke test that could not run (no browser) proved nothing
+  for (const r of record.smoke) if (r.skipped) succeeded.delete(`smoke-${r.target}`)
+  handOverSaves(
+    plan.caches,
+    record.hits,
+    succeeded,
+    { mode: inputs.cacheSave, eventName: runner.eventName },
+    new Map([...record.ccache].map(([part, stats]) => [part, stats.misses]))
+  )
 }
 
 /** artifacts (collect) → smoke → artifacts (upload). */
 async function deliver({ inputs, facts, plan, work }: Job, record: RunRecord): Promise<void> {
   await record.phase('collect', 'Collect the builds', async () => {
+    if (reusesResult(record)) return core.info('The builds came from the cache, collected.')
     for (const artifact of plan.artifacts) {
       collectArtifact(artifact, facts)
       if (artifact.target === 'emscripten-browser') writeBrowserBundle(artifact.dir)
@@ -165,6 +195,7 @@ export async function run(): Promise<void> {
     reportFailure(error, record, job !== undefined)
   } finally {
     if (job) {
+      if (record.completed.has('cache-restore')) handOver(job, record)
       setRunOutputs(job.plan, record)
       await writeReport(job.plan, job.inputs.upload, record)
     }

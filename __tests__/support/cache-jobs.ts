@@ -179,7 +179,7 @@ export async function job(
   }
 }
 
-export const ALL = ['toolchain-wasi-sdk', 'build-python', 'config-cache-wasi']
+export const ALL = ['toolchain-wasi-sdk', 'build-python', 'config-cache-wasi', 'build-result']
 export const hitsOf = (value: string): Record<string, string> =>
   Object.fromEntries(ALL.map(id => [id, value]))
 export const created = (j: Job): string[] =>

@@ -144,6 +144,12 @@ export class FakeResultsService {
     return this.entries.filter(e => e.finalized)
   }
 
+  /** Drops the entries whose key starts with the prefix, as eviction (LRU, 10 GB) would. */
+  evict(prefix: string): void {
+    for (let i = this.entries.length - 1; i >= 0; i--)
+      if (this.entries[i].key.startsWith(prefix)) this.entries.splice(i, 1)
+  }
+
   byKey(key: string): StoredCacheEntry | undefined {
     return this.entries.find(e => e.key === key && e.finalized)
   }

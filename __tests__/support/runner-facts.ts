@@ -14,6 +14,7 @@ export function runnerFacts(overrides: Partial<RunnerFacts> = {}): RunnerFacts {
     buildTriple: 'x86_64-pc-linux-gnu',
     eventName: 'push',
     ref: 'main',
+    baseRef: '',
     runId: '1234-1',
     emCache: '',
     hostPythons: [{ path: 'python3', version: '3.13' }],

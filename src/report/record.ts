@@ -1,4 +1,5 @@
 /** What a run did, gathered as it goes, for the outputs and the job summary (success or not). */
+import type { ToolName } from '../catalog/downloads.js'
 import type { UploadedArtifact } from '../artifacts/index.js'
 import type { CacheHit } from '../cache/index.js'
 import type { CompilerCacheStats } from '../execute/ccache-stats.js'
@@ -12,6 +13,8 @@ export class RunRecord {
   smoke: SummarySmoke[] = []
   uploaded: UploadedArtifact[] = []
   screenshot?: string
+  /** the toolchains this run downloaded and installed */
+  installed: ToolName[] = []
   failure?: { step: string; message: string }
   logs?: { name: string; id?: number; error?: string }
   /** the stages that finished: cache-restore, build, collect, smoke, upload */
