@@ -51,6 +51,10 @@ describe('caching through the action', () => {
       `cwa1-build-result-3.11.2-Linux-${ARCH}`
     ])
     for (const key of saved) expect(service.byKey(key)?.finalized).toBe(true)
+    // the post step adds what it saved, with sizes, to the job summary
+    expect(first.post.summary).toMatch(/Caches saved/)
+    for (const id of ALL)
+      expect(first.post.summary).toMatch(new RegExp(`<td>${id}</td><td>[0-9.]+ MB</td>`))
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
   }, 180_000)
 

@@ -69,7 +69,8 @@ describe('which steps compile through ccache', () => {
       CCACHE_DIR: '/runner/temp/cpython-wasm/ccache/wasi',
       CCACHE_BASEDIR: plan.source,
       CCACHE_NOHASHDIR: 'true',
-      CCACHE_COMPILERCHECK: 'content'
+      CCACHE_COMPILERCHECK: 'content',
+      CCACHE_MAXSIZE: '250M'
     })
     // emcc puts the wrapper in front of clang
     expect(stepById(plan, 'emscripten-node-configure')?.env.EM_COMPILER_WRAPPER).toBe(

@@ -14,6 +14,7 @@ import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { CachePlan, Plan } from '../plan/types.js'
 import { buildEnvironment } from '../catalog/secrets.js'
 import { State } from '../catalog/state.js'
@@ -333,7 +334,10 @@ export function handOverSaves(
 export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'
 
 /** Saves each entry; never throws for a cache problem. */
-export async function saveCaches(entries: PendingSave[]): Promise<Map<string, SaveOutcome>> {
+export async function saveCaches(
+  entries: PendingSave[],
+  sizes = new Map<string, number>()
+): Promise<Map<string, SaveOutcome>> {
   const outcomes = new Map<string, SaveOutcome>()
   if (entries.length === 0) return outcomes
   if (!cache.isFeatureAvailable()) {
@@ -355,6 +359,8 @@ export async function saveCaches(entries: PendingSave[]): Promise<Map<string, Sa
       outcomes.set(entry.id, 'skipped')
       continue
     }
+    const size = sizeOf(paths)
+    sizes.set(entry.id, size)
     const started = Date.now()
     let outcome: Captured<number>
     try {
@@ -369,7 +375,9 @@ export async function saveCaches(entries: PendingSave[]): Promise<Map<string, Sa
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     if (outcome.result > 0) {
-      core.info(`Cache ${entry.id}: saved as ${entry.key} in ${seconds} s`)
+      core.info(
+        `Cache ${entry.id}: saved as ${entry.key} (${(size / 1e6).toFixed(1)} MB before compression) in ${seconds} s`
+      )
       outcomes.set(entry.id, 'saved')
       continue
     }
@@ -403,6 +411,23 @@ export async function saveCaches(entries: PendingSave[]): Promise<Map<string, Sa
 }
 
 /** The post step's part: saves what the main step handed over. */
+/** Bytes in the files under the paths (links not followed), for the cache budget. */
+export function sizeOf(paths: string[]): number {
+  let total = 0
+  const walk = (p: string): void => {
+    const st = fs.lstatSync(p, { throwIfNoEntry: false })
+    if (!st) return
+    if (st.isDirectory()) for (const name of fs.readdirSync(p)) walk(path.join(p, name))
+    else total += st.size
+  }
+  for (const p of paths) walk(p)
+  return total
+}
+
+/**
+ * The post step: saves what the main step handed over, and adds the saved
+ * entries' sizes to the job summary (a repository has 10 GB of cache).
+ */
 export async function saveCachesFromState(): Promise<Map<string, SaveOutcome>> {
   const text = core.getState(State.CachesToSave)
   if (!text) return new Map()
@@ -413,5 +438,26 @@ export async function saveCachesFromState(): Promise<Map<string, SaveOutcome>> {
     core.warning('Caches: the main step left an unreadable list of caches to save')
     return new Map()
   }
-  return saveCaches(entries)
+  const sizes = new Map<string, number>()
+  const outcomes = await saveCaches(entries, sizes)
+  const saved = entries.filter(e => outcomes.get(e.id) === 'saved')
+  if (saved.length > 0)
+    await writeSavedSummary(saved, sizes).catch((e: unknown) =>
+      core.info(`Could not add the saved caches to the job summary: ${errorText(e)}`)
+    )
+  return outcomes
+}
+
+async function writeSavedSummary(saved: PendingSave[], sizes: Map<string, number>): Promise<void> {
+  await core.summary
+    .addHeading('Caches saved', 3)
+    .addTable([
+      [
+        { data: 'entry', header: true },
+        { data: 'size (before compression)', header: true },
+        { data: 'key', header: true }
+      ],
+      ...saved.map(e => [e.id, `${((sizes.get(e.id) ?? 0) / 1e6).toFixed(1)} MB`, e.key])
+    ])
+    .write()
 }

@@ -27,3 +27,13 @@ export const WASI_SDK_FLOOR = 16
  * (3.12; Platforms/emscripten/__main__.py ed232a2e, Tools/wasm/emscripten 1b885802).
  */
 export const SCRIPT_PYTHON_FLOOR = { wasi: [3, 11], emscripten: [3, 12] } as const
+
+/**
+ * ccache's cap for one target's directory. Each run saves the directory as a
+ * new cache entry, so without a cap (ccache's default is 5 GB) a busy
+ * repository's 10 GB of Actions cache, evicted least recently used, would be
+ * filled by ccache entries; this holds a few builds of a target (README's
+ * cache budget has measured sizes) and leaves room for the toolchains and
+ * build Pythons every run restores.
+ */
+export const CCACHE_MAX_SIZE = '250M'

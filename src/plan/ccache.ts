@@ -5,7 +5,8 @@
  *
  * - CCACHE_BASEDIR: paths under the checkout are hashed relative to it;
  * - CCACHE_NOHASHDIR: with -g the working directory would be hashed too;
- * - CCACHE_COMPILERCHECK=content: a restored toolchain has new mtimes.
+ * - CCACHE_COMPILERCHECK=content: a restored toolchain has new mtimes;
+ * - CCACHE_MAXSIZE: a cap for each target's entry (ccache evicts the oldest).
  *
  * How the compiler is wrapped depends on the recipe:
  * - Emscripten: EM_COMPILER_WRAPPER, which emcc puts in front of clang (the
@@ -23,6 +24,7 @@ import { TARGETS, type Target } from '../catalog/targets.js'
 import type { CheckoutFacts } from '../checkout/detect.js'
 import { PlanError, type CommandStep, type CompilerCachePlan } from './types.js'
 import { type RunnerFacts } from '../runner/types.js'
+import { CCACHE_MAX_SIZE } from '../catalog/targets.js'
 
 /** A step that compiles a target's code (not the build Python's, not the ports'). */
 const compilesTarget = (step: CommandStep): boolean =>
@@ -86,7 +88,10 @@ export function applyCompilerCache(
       CCACHE_DIR: dir,
       CCACHE_BASEDIR: facts.root,
       CCACHE_NOHASHDIR: 'true',
-      CCACHE_COMPILERCHECK: 'content'
+      CCACHE_COMPILERCHECK: 'content',
+      // each run saves this directory as a new cache entry: a cap keeps the
+      // repository's 10 GB for the toolchains and build Pythons (catalog/targets.ts)
+      CCACHE_MAXSIZE: CCACHE_MAX_SIZE
     }
     if (emscripten) env.EM_COMPILER_WRAPPER = runner.ccache
     let argv = step.argv

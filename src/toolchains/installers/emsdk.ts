@@ -14,6 +14,7 @@ import { ToolchainError } from '../../catalog/errors.js'
 import type { ToolchainEnv } from '../index.js'
 import { emscriptenDir, emscriptenVersion } from '../../runner/preinstalled.js'
 import { namesVersion, runProbe, ToolInstaller } from './base.js'
+import { buildEnvironment } from '../../catalog/secrets.js'
 
 /** The environment `emsdk construct_env` reports: new PATH entries and variables. */
 export interface EmsdkEnvironment {
@@ -104,7 +105,7 @@ export class EmsdkInstaller extends ToolInstaller {
       return `upstream/emscripten/emscripten-version.txt says ${installed}, not ${version}`
     const config = path.join(dir, '.emscripten')
     const { output, problem } = await runProbe(path.join(emDir, 'emcc'), ['--version'], {
-      ...process.env,
+      ...buildEnvironment(process.env),
       ...(fs.existsSync(config) ? { EM_CONFIG: config } : {})
     })
     if (problem) return problem
@@ -135,8 +136,7 @@ export class EmsdkInstaller extends ToolInstaller {
   }
 }
 
+/** emsdk is third-party code: it runs without the job's credentials, as build code does. */
 function childEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
-  return { ...env, ...extra }
+  return { ...buildEnvironment(process.env), ...extra }
 }
