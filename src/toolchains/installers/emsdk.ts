@@ -126,8 +126,13 @@ export class EmsdkInstaller extends ToolInstaller {
           `${this.release}: \`emsdk construct_env\` failed with exit code ${exitCode}: ${stderr.trim()}`
         )
       const env = parseEmsdkEnvironment(stdout, process.env.PATH)
+      // Later steps of the job get emsdk and emcc on PATH, not emsdk's own Node:
+      // first on PATH it would shadow the runner's (emsdk 3.1.19 bundles Node 14).
+      // The build steps get all of it (ToolchainEnv), emcc finds its Node by EMSDK_NODE.
+      const nodeDir = path.join(dir, 'node') + path.sep
+      const exported = env.path.filter(entry => !entry.startsWith(nodeDir))
       // addPath prepends, so the first entry goes in last
-      for (const entry of [...env.path].reverse()) core.addPath(entry)
+      for (const entry of [...exported].reverse()) core.addPath(entry)
       for (const [name, value] of Object.entries(env.vars)) core.exportVariable(name, value)
       for (const entry of env.path) core.info(`PATH += ${entry}`)
       for (const [name, value] of Object.entries(env.vars)) core.info(`${name}=${value}`)
