@@ -53,7 +53,7 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
     })
   }
   try {
-    await coldThenWarm(job, guest)
+    await coldThenWarm(job, guest, () => service.evict('cwa1-build-result-'))
   } finally {
     await service.stop()
   }
@@ -61,7 +61,8 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
 
 async function coldThenWarm(
   job: (seedPorts: boolean) => ReturnType<typeof runInTrixie>,
-  guest: (p: string) => string
+  guest: (p: string) => string,
+  evictFinishedBuild: () => void
 ): Promise<void> {
   const result = await job(true)
   expect(result.errors).toEqual([])
@@ -119,12 +120,15 @@ async function coldThenWarm(
     'config-cache-emscripten-node': 'miss',
     'config-cache-emscripten-browser': 'miss',
     'ccache-emscripten-node': 'miss',
-    'ccache-emscripten-browser': 'miss'
+    'ccache-emscripten-browser': 'miss',
+    'build-result': 'miss'
   })
   const cold = JSON.parse(result.outputs['ccache-stats'])
   expect(cold['emscripten-node'].misses).toBeGreaterThan(200)
   expect(result.post?.warnings).toEqual([])
 
+  // the per-entry caches: as if the finished build had been evicted
+  evictFinishedBuild()
   const warm = await job(false)
   expect(warm.errors).toEqual([])
   expect(warm.exitCode).toBe(0)
@@ -134,7 +138,8 @@ async function coldThenWarm(
     'config-cache-emscripten-node': 'exact',
     'config-cache-emscripten-browser': 'exact',
     'ccache-emscripten-node': 'partial',
-    'ccache-emscripten-browser': 'partial'
+    'ccache-emscripten-browser': 'partial',
+    'build-result': 'miss'
   })
   for (const step of [
     'Configure the build Python',
@@ -158,4 +163,14 @@ async function coldThenWarm(
   expect(
     fs.existsSync(path.join(TRIXIE, warm.outputs['emscripten-browser-dir'], 'python.html'))
   ).toBe(true)
+
+  // a rerun of the same tree: the finished build comes back; both smoke tests run on it
+  const rerun = await job(false)
+  expect(rerun.errors).toEqual([])
+  expect(JSON.parse(rerun.outputs['cache-hits'])['build-result']).toBe('exact')
+  expect(JSON.parse(rerun.outputs['smoke-results'])).toEqual({
+    'emscripten-node': 'passed',
+    'emscripten-browser': 'passed'
+  })
+  expect(rerun.summary).toContain('The finished build was restored from the cache')
 }

@@ -66,7 +66,8 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
       'toolchain-wasi-sdk': 'miss',
       'build-python': 'miss',
       'config-cache-wasi': 'miss',
-      'ccache-wasi': 'miss'
+      'ccache-wasi': 'miss',
+      'build-result': 'miss'
     })
     const coldCompiles = JSON.parse(cold.outputs['ccache-stats']).wasi
     expect(coldCompiles.misses).toBeGreaterThan(200)
@@ -76,7 +77,7 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
         .finalized()
         .map(e => e.key.split('-').slice(1, 3).join('-'))
         .sort()
-    ).toEqual(['build-python', 'ccache-wasi', 'config-cache', 'toolchain-wasi'])
+    ).toEqual(['build-python', 'build-result', 'ccache-wasi', 'config-cache', 'toolchain-wasi'])
 
     const dir = cold.outputs['wasi-dir']
     expect(fs.existsSync(path.join(dir, 'python.wasm'))).toBe(true)
@@ -91,6 +92,8 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
       )
     ).toBe('wasi wasm32 3.11.2')
 
+    // the per-entry caches: as if the finished build had been evicted
+    service.evict('cwa1-build-result-')
     const warm = await job()
     expect(warm.errors).toEqual([])
     expect(warm.exitCode).toBe(0)
@@ -98,7 +101,8 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
       'toolchain-wasi-sdk': 'exact',
       'build-python': 'exact',
       'config-cache-wasi': 'exact',
-      'ccache-wasi': 'partial'
+      'ccache-wasi': 'partial',
+      'build-result': 'miss'
     })
     expect(mirror.requests).toHaveLength(1)
     // every compile a hit, but for the odd file that expands __DATE__/__TIME__ (getbuildinfo.c)
@@ -126,6 +130,17 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
     expect(
       runCollectedWasi(warm.outputs['wasi-dir'], 'import sys; print(sys.version.split()[0])')
     ).toBe('3.11.2')
+
+    // a rerun of the same tree: the finished build comes back, only the smoke test runs
+    const rerun = await job()
+    expect(rerun.errors).toEqual([])
+    expect(JSON.parse(rerun.outputs['cache-hits'])['build-result']).toBe('exact')
+    expect(JSON.parse(rerun.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
+    expect(rerun.summary).toContain('The finished build was restored from the cache')
+    expect(
+      fs.existsSync(path.join(rerun.dirs.temp, 'cpython-wasm', 'logs', 'wasi-configure.log'))
+    ).toBe(false)
+    expect(mirror.requests).toHaveLength(1)
   } finally {
     await mirror.close()
     await service.stop()
