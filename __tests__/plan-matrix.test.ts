@@ -270,6 +270,9 @@ function evaluate(expr: string, ctx: Contexts): unknown {
     }
     return value
   }
+  // cond && 'a' || 'b' on the event, as build.yml picks cache-save (a push here)
+  const pick = /^github\.event_name == '([^']*)' && '([^']*)' \|\| '([^']*)'$/.exec(expr)
+  if (pick) return pick[1] === 'push' ? pick[2] : pick[3]
   const join = /^join\(fromJSON\(([\w.-]+)\), '([^']*)'\)$/.exec(expr)
   if (join) return (JSON.parse(String(lookup(join[1]))) as string[]).join(join[2])
   if (/^[\w.-]+$/.test(expr)) return lookup(expr)

@@ -92,9 +92,16 @@ describe('the credentials', () => {
       ...jobCredentials(),
       PATH: '/bin',
       HOME: '/h',
-      UNSET: undefined
+      UNSET: undefined,
+      // the runner's command files: build code must not set env, PATH, outputs or state
+      GITHUB_ENV: '/r/env',
+      GITHUB_PATH: '/r/path',
+      GITHUB_OUTPUT: '/r/out',
+      GITHUB_STATE: '/r/state',
+      GITHUB_STEP_SUMMARY: '/r/summary',
+      GITHUB_WORKSPACE: '/w'
     })
-    expect(env).toEqual({ PATH: '/bin', HOME: '/h' })
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', GITHUB_WORKSPACE: '/w' })
   })
 
   test('secretValues lists the set ones, longest first, and leaves out short ones', () => {

@@ -70,7 +70,9 @@ const reusesResult = (record: RunRecord): boolean => record.hits.get(BUILD_RESUL
 async function build({ runner, plan, work }: Job, record: RunRecord): Promise<void> {
   writeWasiRunner(work)
   // on a finished-build hit the smoke tests still need their runner (wasmtime)
-  const forSmoke = plan.toolchains.filter(t => t.tool === 'wasmtime')
+  const forSmoke = plan.toolchains.filter(
+    t => t.tool === 'wasmtime' && plan.smoke.some(s => s.runner === 'wasmtime')
+  )
   record.hits = await record.phase('cache-restore', 'Restore caches', () =>
     restoreCachesFor(
       plan.caches,

@@ -57,7 +57,10 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
   // file system) with PYTHONHOME=<dir>.
   const copyStdlib = (buildLibPrefix: string): void => {
     const stdlib = path.join(artifact.dir, wasiStdlib(facts))
+    // without the test suite (Lib/test, a third of the stdlib): what runs the
+    // artifact needs none of it, and the finished build's cache key leaves it out
     copyTree(path.join(facts.root, 'Lib'), stdlib, name => name === '__pycache__')
+    fs.rmSync(path.join(stdlib, 'test'), { recursive: true, force: true })
     const buildLib = fs
       .readdirSync(path.join(artifact.buildDir, 'build'), { withFileTypes: true })
       .find(e => e.isDirectory() && e.name.startsWith(buildLibPrefix))

@@ -410,7 +410,6 @@ export async function saveCaches(
   return outcomes
 }
 
-/** The post step's part: saves what the main step handed over. */
 /** Bytes in the files under the paths (links not followed), for the cache budget. */
 export function sizeOf(paths: string[]): number {
   let total = 0

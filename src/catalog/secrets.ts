@@ -25,7 +25,19 @@ export const CREDENTIAL_VARIABLES = [
   'GH_TOKEN'
 ] as const
 
-const CREDENTIALS = new Set<string>(CREDENTIAL_VARIABLES)
+/**
+ * The runner's command files: build code that could write them would set
+ * variables, PATH, outputs or state for the action's post step and later steps.
+ */
+const RUNNER_FILES = [
+  'GITHUB_ENV',
+  'GITHUB_PATH',
+  'GITHUB_OUTPUT',
+  'GITHUB_STATE',
+  'GITHUB_STEP_SUMMARY'
+]
+
+const WITHHELD = new Set<string>([...CREDENTIAL_VARIABLES, ...RUNNER_FILES])
 
 /**
  * The environment for build code and smoke tests: the job's, without its
@@ -37,7 +49,7 @@ export function buildEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(base))
-    if (value !== undefined && !CREDENTIALS.has(name)) env[name] = value
+    if (value !== undefined && !WITHHELD.has(name)) env[name] = value
   return env
 }
 

@@ -288,11 +288,13 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     parts.push(manualRecipe(ctx, manualTargets, buildPython))
   }
   const recipe = mergeSteps(parts)
-  checkHostPython(ctx, [
-    ...recipe.buildPythonSteps,
-    ...recipe.dependencySteps,
-    ...recipe.targetSteps
-  ])
+  // the scripts this job runs (only: build-python runs the build Python's alone)
+  checkHostPython(
+    ctx,
+    onlyBuildPython
+      ? recipe.buildPythonSteps
+      : [...recipe.buildPythonSteps, ...recipe.dependencySteps, ...recipe.targetSteps]
+  )
   const { buildDirs, hostTriples, notes } = recipe
   const buildPython = recipe.buildPython as string
   const buildPythonSteps = recipe.buildPythonSteps

@@ -7,8 +7,7 @@ import * as core from '@actions/core'
 import type { StepTiming } from '../execute/executor.js'
 import type { Plan } from '../plan/types.js'
 import type { Target } from '../catalog/targets.js'
-
-export type CacheHit = 'exact' | 'partial' | 'miss'
+import type { CacheHit } from '../cache/index.js'
 
 export interface SummaryArtifact {
   target: Target
@@ -106,7 +105,7 @@ export function summaryMarkdown(input: SummaryInput): string {
   out.push(`## ${failed ? '❌' : '✅'} CPython ${plan.python.text} for WebAssembly`, '')
   if (hits.get('build-result') === 'exact')
     out.push(
-      '♻️ The finished build was restored from the cache (`build-result`): nothing was configured or made; the smoke tests ran on it.',
+      '♻️ The finished build was restored from the cache (`build-result`): nothing was configured or made.',
       ''
     )
 

@@ -35,7 +35,12 @@ export function checkReport(
 ): { report?: Record<string, unknown>; problems: string[] } {
   const line = output.split('\n').find(l => l.startsWith('SMOKE-REPORT '))
   if (!line) return { problems: ['the interpreter printed no report'] }
-  const report = JSON.parse(line.slice('SMOKE-REPORT '.length)) as Record<string, unknown>
+  let report: Record<string, unknown>
+  try {
+    report = JSON.parse(line.slice('SMOKE-REPORT '.length)) as Record<string, unknown>
+  } catch {
+    return { problems: [`the report is not JSON: ${line.slice(0, 200)}`] }
+  }
   const problems: string[] = []
   for (const key of ['platform', 'machine', 'version'] as const) {
     if (report[key] !== test.expect[key])

@@ -28,6 +28,7 @@ import { toolCacheVersion, type Arch } from '../../catalog/downloads.js'
 import { linkLeavingTree } from '../links.js'
 import { withLock } from '../lock.js'
 import { recordMismatch, recordPath, writeRecord } from '../verified.js'
+import { buildEnvironment } from '../../catalog/secrets.js'
 
 export interface InstallContext {
   arch: Arch
@@ -51,7 +52,8 @@ export function runProbe(
     execFile(
       file,
       args,
-      { timeout: PROBE_TIMEOUT_MS, env: env ?? process.env, maxBuffer: 1 << 20 },
+      // a restored binary is only as trusted as its cache entry: no credentials for it
+      { timeout: PROBE_TIMEOUT_MS, env: env ?? buildEnvironment(process.env), maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`.trim()
         if (!error) return resolve({ output })

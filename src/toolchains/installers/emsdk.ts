@@ -76,6 +76,7 @@ export class EmsdkInstaller extends ToolInstaller {
     await this.group(`emsdk ${command} ${this.plan.version}`, async () => {
       const code = await exec.exec(path.join(dir, 'emsdk'), [command, this.plan.version], {
         cwd: dir,
+        env: childEnv({}),
         ignoreReturnCode: true
       })
       if (code !== 0)
