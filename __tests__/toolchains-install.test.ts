@@ -9,16 +9,23 @@
  * run that failed on a toolchain never shows it. Runs wait no time between
  * download attempts (fastRetries): the attempts themselves are counted.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as https from 'node:https'
 import * as net from 'node:net'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { startDownloadServer, type DownloadServer } from './support/download-server.js'
-import { FAKE_CONFIGURE_MESSAGE, makeFakeCheckout } from './support/fake-checkout.js'
+import { FAKE_CONFIGURE_MESSAGE } from './support/fake-checkout.js'
+import {
+  ARCH,
+  checkout,
+  installedSdk,
+  server,
+  SLOW,
+  useToolchainJobs,
+  work
+} from './support/toolchain-jobs.js'
 import { makeRunnerDirs, runAction, type ActionResult, type RunnerDirs } from './support/harness.js'
 import {
   emsdkArchive,
@@ -28,29 +35,7 @@ import {
   type Archive
 } from './support/toolchain-archives.js'
 
-const ARCH = os.arch() === 'arm64' ? 'arm64' : 'x64'
-// several bundles run at once (test.concurrent) on a small machine
-const SLOW = 90_000
-
-let work: string
-let checkout: string
-let server: DownloadServer
-/** an installed WASI SDK (wasi-sdk-path), for runs that only download wasmtime */
-let installedSdk: string
-
-beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-toolchains-'))
-  checkout = makeFakeCheckout(path.join(work, 'cpython'))
-  server = await startDownloadServer()
-  installedSdk = path.join(work, 'installed-wasi-sdk')
-  fs.mkdirSync(path.join(installedSdk, 'bin'), { recursive: true })
-  fs.writeFileSync(path.join(installedSdk, 'bin', 'clang'), '#!/bin/sh\n', { mode: 0o755 })
-})
-
-afterAll(async () => {
-  await server.close()
-  fs.rmSync(work, { recursive: true, force: true })
-})
+useToolchainJobs('cwa-toolchains-')
 
 function serve(archive: Archive): Archive {
   server.serve(archive.urlPath, archive.file)

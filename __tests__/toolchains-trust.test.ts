@@ -14,13 +14,20 @@
  * once: a run that got past the toolchains fails with FAKE_CONFIGURE_MESSAGE.
  * The archive and probe tests run side by side; each has its own job folders.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { startDownloadServer, type DownloadServer } from './support/download-server.js'
-import { FAKE_CONFIGURE_MESSAGE, makeFakeCheckout } from './support/fake-checkout.js'
+import { FAKE_CONFIGURE_MESSAGE } from './support/fake-checkout.js'
+import {
+  ARCH,
+  checkout,
+  installedSdk,
+  server,
+  SLOW,
+  useToolchainJobs,
+  work
+} from './support/toolchain-jobs.js'
 import { makeRunnerDirs, runAction, type ActionResult, type RunnerDirs } from './support/harness.js'
 import {
   emsdkArchive,
@@ -30,29 +37,9 @@ import {
   type WasiSdkOptions
 } from './support/toolchain-archives.js'
 
-const ARCH = os.arch() === 'arm64' ? 'arm64' : 'x64'
-const SLOW = 90_000
 const WRONG_SUM = 'f'.repeat(64)
 
-let work: string
-let checkout: string
-let server: DownloadServer
-/** an installed WASI SDK (wasi-sdk-path), for runs that only download wasmtime */
-let installedSdk: string
-
-beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-trust-'))
-  checkout = makeFakeCheckout(path.join(work, 'cpython'))
-  server = await startDownloadServer()
-  installedSdk = path.join(work, 'installed-wasi-sdk')
-  fs.mkdirSync(path.join(installedSdk, 'bin'), { recursive: true })
-  fs.writeFileSync(path.join(installedSdk, 'bin', 'clang'), '#!/bin/sh\n', { mode: 0o755 })
-})
-
-afterAll(async () => {
-  await server.close()
-  fs.rmSync(work, { recursive: true, force: true })
-})
+useToolchainJobs('cwa-trust-')
 
 /** Serves `archive` under `prefix` (a mirror of its own); returns that mirror's base URL. */
 function mirror(prefix: string, archive: Archive): string {

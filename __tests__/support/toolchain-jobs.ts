@@ -1,0 +1,41 @@
+/**
+ * The fixture of the toolchain tests that run the bundled action
+ * (toolchains-install, toolchains-trust): a job folder, a fake CPython
+ * checkout whose configure fails at once (the runs are about what happens
+ * before it), a loopback download server, and an installed WASI SDK for runs
+ * that only download wasmtime. The bindings are set once useToolchainJobs()'s
+ * beforeAll has run.
+ */
+import { afterAll, beforeAll } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { startDownloadServer, type DownloadServer } from './download-server.js'
+import { makeFakeCheckout } from './fake-checkout.js'
+
+export const ARCH = os.arch() === 'arm64' ? 'arm64' : 'x64'
+// several bundles run at once (test.concurrent) on a small machine
+export const SLOW = 90_000
+
+export let work: string
+export let checkout: string
+export let server: DownloadServer
+/** an installed WASI SDK (wasi-sdk-path), for runs that only download wasmtime */
+export let installedSdk: string
+
+/** Registers the hooks that make the fixture for this test file. */
+export function useToolchainJobs(prefix: string): void {
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+    checkout = makeFakeCheckout(path.join(work, 'cpython'))
+    server = await startDownloadServer()
+    installedSdk = path.join(work, 'installed-wasi-sdk')
+    fs.mkdirSync(path.join(installedSdk, 'bin'), { recursive: true })
+    fs.writeFileSync(path.join(installedSdk, 'bin', 'clang'), '#!/bin/sh\n', { mode: 0o755 })
+  })
+
+  afterAll(async () => {
+    await server.close()
+    fs.rmSync(work, { recursive: true, force: true })
+  })
+}
