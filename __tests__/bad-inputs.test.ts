@@ -173,10 +173,31 @@ const CASES: [string, Record<string, string>, RegExp][] = [
     /dynamic-linking: .* Emscripten targets only/
   ],
   [
-    'test not smoke/none',
+    'test not smoke/suite/none',
     { test: 'full' },
-    /test: "full" is not valid; expected one of: smoke, none/
+    /test: "full" is not valid; expected one of: smoke, suite, none/
   ],
+  [
+    'test-args without test: suite',
+    { 'test-args': 'test_json' },
+    /test-args: "test_json" is not valid; it applies to test: suite only/
+  ],
+  [
+    'test-args asking for worker processes',
+    { test: 'suite', 'test-args': 'test_json -j4' },
+    /test-args: "-j4" is not valid; the suite runs in the wasm interpreter itself/
+  ],
+  [
+    'test-args with its own JUnit file',
+    { test: 'suite', 'test-args': '--junit-xml=out.xml' },
+    /test-args: "--junit-xml=out.xml" is not valid; the action writes the JUnit file itself/
+  ],
+  [
+    'test-args with an open quote',
+    { test: 'suite', 'test-args': "test_json 'test_re" },
+    /test-args: .*unterminated single quote/
+  ],
+  ['test-failures not fail/report', { 'test-failures': 'ignore' }, /test-failures: "ignore"/],
   ['cache not a boolean', { cache: 'on' }, /cache: "on" is not valid/],
   [
     'cache-save unknown',

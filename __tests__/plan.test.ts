@@ -132,17 +132,13 @@ describe('the plan', () => {
       'emscripten-node node ',
       'emscripten-browser browser index.html'
     ])
-    // run as the branch's python.sh runs it (node_entry.mjs slices --this-program=),
-    // from a copy of the artifact in another folder
+    // run with the artifact's python.sh (which passes node_entry.mjs its
+    // --this-program=), from a copy of the artifact in another folder
     const copy = '/runner/temp/cpython-wasm/smoke/emscripten-node'
-    expect(plan.smoke[0].argv.slice(1, 4)).toEqual([
-      '--experimental-wasm-jspi',
-      `${copy}/node_entry.mjs`,
-      `--this-program=${copy}/python.sh`
-    ])
+    expect(plan.smoke[0].argv.slice(0, 2)).toEqual([`${copy}/python.sh`, '-c'])
     expect(plan.smoke[0]).toMatchObject({
-      cwd: copy,
-      env: {},
+      cwd: '/runner/temp/cpython-wasm/smoke',
+      env: { NODE: expect.stringMatching(/node$/) },
       copy: { from: `${plan.artifactsDir}/emscripten-node`, to: copy }
     })
   })

@@ -41,6 +41,7 @@ import { probeRunner } from './runner/index.js'
 import type { RunnerFacts } from './runner/types.js'
 import { runBrowserSmokeTest } from './smoke/browser.js'
 import { runSmokeTest, SmokeTestError } from './smoke/run.js'
+import { annotateFailures, runSuite, SuiteFailedError, suitePassed } from './smoke/suite.js'
 import { installToolchains } from './toolchains/index.js'
 
 /** Everything a run works from, settled before anything is installed or built. */
@@ -165,11 +166,28 @@ async function deliver({ inputs, facts, plan, work }: Job, record: RunRecord): P
   }
   record.completed.add('smoke')
 
+  for (const suite of plan.suite)
+    await record.phase(`suite-${suite.target}`, `Test suite ${suite.target}`, async () => {
+      const result = await core.group(
+        `CPython's test suite: ${suite.target} (${suite.runner})`,
+        () => runSuite(suite)
+      )
+      record.suite.push(result)
+      annotateFailures(result, inputs.testFailures === 'fail')
+    })
+
   if (inputs.upload && plan.artifacts.length > 0)
     record.uploaded = await record.phase('upload', 'Upload artifacts', () =>
       uploadArtifacts(plan, inputs)
     )
+  // the JUnit files and the suite's output travel in the logs artifact
+  if (inputs.upload && plan.suite.length > 0)
+    record.logs = await uploadLogs(plan, inputs, path.join(work, 'logs-artifact'), suiteFiles(plan))
+  if (inputs.testFailures === 'fail' && record.suite.some(r => !suitePassed(r)))
+    throw new SuiteFailedError(record.suite)
 }
+
+const suiteFiles = (plan: Plan): string[] => plan.suite.flatMap(s => [s.junitLog, s.log])
 
 export async function run(): Promise<void> {
   core.saveState(State.IsPost, 'true')
@@ -192,8 +210,13 @@ export async function run(): Promise<void> {
     await deliver(job, record)
   } catch (error) {
     // A failed check can be diagnosed from its logs without running it again.
-    if (job?.inputs.upload && job.plan.steps.length > 0)
-      record.logs = await uploadLogs(job.plan, job.inputs, path.join(job.work, 'logs-artifact'))
+    if (job?.inputs.upload && job.plan.steps.length > 0 && !record.logs)
+      record.logs = await uploadLogs(
+        job.plan,
+        job.inputs,
+        path.join(job.work, 'logs-artifact'),
+        suiteFiles(job.plan)
+      )
     reportFailure(error, record, job !== undefined)
   } finally {
     if (job) {

@@ -16,7 +16,15 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { FakeResultsService } from '../support/fake-results-service.js'
 import { REPO_ROOT, runtimeToken } from '../support/harness.js'
-import { E2E_HOME, freshCheckout, provisioned, runInTrixie, TRIXIE } from './support.js'
+import {
+  checkSuiteResult,
+  E2E_HOME,
+  freshCheckout,
+  provisioned,
+  runInTrixie,
+  SUITE_SELECTION,
+  TRIXIE
+} from './support.js'
 
 test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are collected', async () => {
   provisioned()
@@ -28,7 +36,7 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
   const service = await new FakeResultsService(runtimeToken(), serviceDir).start()
   // each job is a new workflow run: the ccache entries are saved under new keys
   let runId = 100
-  const job = async (seedPorts: boolean) => {
+  const job = async (seedPorts: boolean, extra: Record<string, string> = {}) => {
     const source = freshCheckout('3.11', path.join(work, 'cpython'))
     fs.rmSync(emCache, { recursive: true, force: true })
     fs.mkdirSync(emCache, { recursive: true })
@@ -40,7 +48,8 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
         source: guest(source),
         targets: 'emscripten-node, emscripten-browser',
         upload: 'false',
-        'cache-save': 'always'
+        'cache-save': 'always',
+        ...extra
       },
       // Debian's Emscripten needs acorn from Debian's node modules; EM_CACHE holds the seeded ports.
       rootEnv: {
@@ -54,13 +63,14 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
   }
   try {
     await coldThenWarm(job, guest, () => service.evict('cwa1-build-result-'))
+    await threadsAndSideModules(job, guest, emCache)
   } finally {
     await service.stop()
   }
 })
 
 async function coldThenWarm(
-  job: (seedPorts: boolean) => ReturnType<typeof runInTrixie>,
+  job: (seedPorts: boolean, extra?: Record<string, string>) => ReturnType<typeof runInTrixie>,
   guest: (p: string) => string,
   evictFinishedBuild: () => void
 ): Promise<void> {
@@ -100,20 +110,12 @@ async function coldThenWarm(
   ])
     expect(fs.existsSync(path.join(browserDir, f))).toBe(true)
 
-  // Run the collected node build by hand with the root's Node.
-  const printed = execFileSync(
-    path.join(REPO_ROOT, 'scripts', 'e2e', 'chroot-run.sh'),
-    [
-      TRIXIE,
-      `PYTHONHOME=${guest(nodeDir)}`,
-      'node',
-      path.join(guest(nodeDir), 'python.js'),
-      '-c',
-      'import os, sys; print(sys.platform, os.uname().machine, sys._emscripten_info.emscripten_version)'
-    ],
-    { encoding: 'utf8' }
+  // Run the collected node build by hand with the root's Node, as README says
+  const printed = runNodeArtifact(
+    guest(nodeDir),
+    'import os, sys; print(sys.platform, os.uname().machine, sys._emscripten_info.emscripten_version)'
   )
-  expect(printed.trim()).toBe('emscripten wasm32 (3, 1, 69)')
+  expect(printed).toBe('emscripten wasm32 (3, 1, 69)')
   expect(JSON.parse(result.outputs['cache-hits'])).toEqual({
     'build-python': 'miss',
     'emscripten-cache': 'miss',
@@ -164,8 +166,9 @@ async function coldThenWarm(
     fs.existsSync(path.join(TRIXIE, warm.outputs['emscripten-browser-dir'], 'python.html'))
   ).toBe(true)
 
-  // a rerun of the same tree: the finished build comes back; both smoke tests run on it
-  const rerun = await job(false)
+  // a rerun of the same tree: the finished build comes back; both smoke tests
+  // run on it, and CPython's test suite (a selection) with the node build
+  const rerun = await job(false, { test: 'suite', 'test-args': SUITE_SELECTION.join(' ') })
   expect(rerun.errors).toEqual([])
   expect(JSON.parse(rerun.outputs['cache-hits'])['build-result']).toBe('exact')
   expect(JSON.parse(rerun.outputs['smoke-results'])).toEqual({
@@ -173,4 +176,97 @@ async function coldThenWarm(
     'emscripten-browser': 'passed'
   })
   expect(rerun.summary).toContain('The finished build was restored from the cache')
+  const results = JSON.parse(rerun.outputs['test-results'])
+  expect(Object.keys(results)).toEqual(['emscripten-node'])
+  expect(results['emscripten-node']).toMatchObject({ passed: true, failed: 0 })
+  checkSuiteResult(
+    results['emscripten-node'],
+    path.join(rerun.dirs.temp, 'cpython-wasm', 'logs'),
+    SUITE_SELECTION.length
+  )
+}
+
+/** Runs Python code with a collected node build's python.sh in the root, as its users do. */
+function runNodeArtifact(dir: string, code: string): string {
+  return execFileSync(
+    path.join(REPO_ROOT, 'scripts', 'e2e', 'chroot-run.sh'),
+    [TRIXIE, path.join(dir, 'python.sh'), '-c', code],
+    { encoding: 'utf8' }
+  ).trim()
+}
+
+/**
+ * The seed's node variant, built for real: threads (--enable-wasm-pthreads)
+ * and dynamic linking (--enable-wasm-dynamic-linking) in one build, reusing
+ * the build Python of the jobs before. A thread runs, and an extension module
+ * compiled here as an Emscripten side module is imported from lib-dynload.
+ */
+async function threadsAndSideModules(
+  job: (seedPorts: boolean, extra?: Record<string, string>) => ReturnType<typeof runInTrixie>,
+  guest: (p: string) => string,
+  emCache: string
+): Promise<void> {
+  // other flags, other ports (--pic): their sources are seeded again
+  const variant = await job(true, {
+    targets: 'emscripten-node',
+    pthreads: 'true',
+    'dynamic-linking': 'true'
+  })
+  expect(variant.errors).toEqual([])
+  expect(JSON.parse(variant.outputs['smoke-results'])).toEqual({ 'emscripten-node': 'passed' })
+  expect(JSON.parse(variant.outputs['cache-hits'])['build-python']).toBe('exact')
+  const nodeDir: string = variant.outputs['emscripten-node-dir']
+  const plan = JSON.parse(variant.outputs.plan)
+  const buildDir: string = plan.artifacts[0].buildDir
+  const suffix = runNodeArtifact(
+    nodeDir,
+    'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))'
+  )
+  const sideModule = path.join(TRIXIE, 'work', '311-emscripten', 'cwa_side.c')
+  fs.writeFileSync(
+    sideModule,
+    [
+      '#include <Python.h>',
+      'static PyObject *hello(PyObject *self, PyObject *unused) {',
+      '  return PyUnicode_FromString("side module loaded");',
+      '}',
+      'static PyMethodDef methods[] = {{"hello", hello, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};',
+      'static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "cwa_side", NULL, -1, methods};',
+      'PyMODINIT_FUNC PyInit_cwa_side(void) { return PyModule_Create(&def); }',
+      ''
+    ].join('\n')
+  )
+  // compiled as CPython's configure compiles shared modules with dynamic linking:
+  // BLDSHARED='$(CC) -shared -sSIDE_MODULE=1' and -fPIC (configure.ac, 3.11)
+  execFileSync(
+    path.join(REPO_ROOT, 'scripts', 'e2e', 'chroot-run.sh'),
+    [
+      TRIXIE,
+      'NODE_PATH=/usr/share/nodejs',
+      `EM_CACHE=${guest(emCache)}`,
+      'emcc',
+      '-fPIC',
+      '-pthread',
+      '-shared',
+      '-sSIDE_MODULE=1',
+      `-I${path.join(plan.source, 'Include')}`,
+      `-I${buildDir}`,
+      guest(sideModule),
+      '-o',
+      path.join(nodeDir, 'lib', 'python3.11', 'lib-dynload', `cwa_side${suffix}`)
+    ],
+    { encoding: 'utf8' }
+  )
+  const printed = runNodeArtifact(
+    nodeDir,
+    [
+      'import sys, threading, cwa_side',
+      'done = []',
+      't = threading.Thread(target=lambda: done.append(threading.get_ident()))',
+      't.start(); t.join()',
+      'info = sys._emscripten_info',
+      'print(info.pthreads, info.shared_memory, len(done), done[0] != threading.get_ident(), cwa_side.hello())'
+    ].join('\n')
+  )
+  expect(printed).toBe('True True 1 True side module loaded')
 }

@@ -13,6 +13,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import type { Plan } from '../../src/plan/types.js'
+import { runSmokeTest } from '../../src/smoke/run.js'
 import { FakeResultsService } from '../support/fake-results-service.js'
 import { runtimeToken } from '../support/harness.js'
 import {
@@ -23,7 +25,11 @@ import {
   runOnHost,
   serveDirectory,
   sha256File,
-  WORK
+  WORK,
+  SUITE_SELECTION,
+  addFailingTest,
+  FAILING_TEST,
+  checkSuiteResult
 } from './support.js'
 
 test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds from the caches', async () => {
@@ -36,8 +42,9 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
   const service = await new FakeResultsService(runtimeToken(), serviceDir).start()
   // each job is a new workflow run: the ccache entry is saved under a new key
   let runId = 100
-  const job = () => {
+  const job = (extra: Record<string, string> = {}, change?: (checkout: string) => void) => {
     const source = freshCheckout('3.11', path.join(WORK, '311-wasi', 'cpython'))
+    change?.(source)
     return runOnHost({
       name: '311-wasi',
       inputs: {
@@ -47,7 +54,8 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
         'wasi-sdk-sha256': sha256File(archive),
         'wasmtime-version': 'none',
         upload: 'false',
-        'cache-save': 'always'
+        'cache-save': 'always',
+        ...extra
       },
       env: { ...service.env(), GITHUB_RUN_ID: String(++runId) },
       withPost: true
@@ -92,6 +100,23 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
       )
     ).toBe('wasi wasm32 3.11.2')
 
+    // the smoke test, on a copy with the standard library moved away: it
+    // fails, saying the interpreter did not find its standard library
+    const [wasiSmoke] = (JSON.parse(cold.outputs.plan) as Plan).smoke
+    const broken = path.join(WORK, '311-wasi', 'broken-layout')
+    fs.rmSync(broken, { recursive: true, force: true })
+    fs.cpSync(dir, broken, { recursive: true })
+    fs.renameSync(path.join(broken, 'lib'), path.join(broken, 'lib-moved'))
+    const brokenResult = await runSmokeTest({
+      ...wasiSmoke,
+      copy: { from: broken, to: `${broken}-copy` },
+      cwd: `${broken}-copy`
+    })
+    expect(brokenResult.passed).toBe(false)
+    expect(brokenResult.problems).toContain(
+      'the interpreter did not find its standard library (lib/python3.X next to it)'
+    )
+
     // the per-entry caches: as if the finished build had been evicted
     service.evict('cwa1-build-result-')
     const warm = await job()
@@ -131,8 +156,9 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
       runCollectedWasi(warm.outputs['wasi-dir'], 'import sys; print(sys.version.split()[0])')
     ).toBe('3.11.2')
 
-    // a rerun of the same tree: the finished build comes back, only the smoke test runs
-    const rerun = await job()
+    // a rerun of the same tree: the finished build comes back, only the smoke
+    // test and CPython's test suite (a selection) run, on what was restored
+    const rerun = await job({ test: 'suite', 'test-args': SUITE_SELECTION.join(' ') })
     expect(rerun.errors).toEqual([])
     expect(JSON.parse(rerun.outputs['cache-hits'])['build-result']).toBe('exact')
     expect(JSON.parse(rerun.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
@@ -141,6 +167,58 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
       fs.existsSync(path.join(rerun.dirs.temp, 'cpython-wasm', 'logs', 'wasi-configure.log'))
     ).toBe(false)
     expect(mirror.requests).toHaveLength(1)
+    const logs = path.join(rerun.dirs.temp, 'cpython-wasm', 'logs')
+    const results = JSON.parse(rerun.outputs['test-results'])
+    expect(results.wasi).toMatchObject({ passed: true, failed: 0, failedModules: [] })
+    checkSuiteResult(results.wasi, logs, SUITE_SELECTION.length)
+    expect(rerun.summary).toContain("### CPython's test suite")
+
+    // a test module that fails on purpose (Lib/test is not part of the finished
+    // build's key, so the build is restored again): named in an annotation
+    // and counted, and the step fails
+    const failing = FAILING_TEST
+    const failed = await job({ test: 'suite', 'test-args': `test_json ${failing}` }, addFailingTest)
+    expect(JSON.parse(failed.outputs['cache-hits'])['build-result']).toBe('exact')
+    expect(failed.exitCode).toBe(1)
+    const failedResults = JSON.parse(failed.outputs['test-results']).wasi
+    expect(failedResults).toMatchObject({ passed: false, failed: 1, failedModules: [failing] })
+    expect(failed.errors.join('\n')).toContain(
+      `${failing}.FailsOnPurpose.test_fails: AssertionError: 1 != 2 : this test fails on purpose`
+    )
+    expect(failed.errors.join('\n')).toMatch(
+      /CPython's test suite failed: wasi: 1 of \d+ test cases failed/
+    )
+    expect(
+      fs.existsSync(path.join(failed.dirs.temp, 'cpython-wasm', 'logs', 'test-results-wasi.xml'))
+    ).toBe(true)
+
+    // the seed's debug variant, built for real on the same build Python
+    const debug = await job({ 'build-type': 'debug', embed: 'true' })
+    expect(debug.errors).toEqual([])
+    expect(JSON.parse(debug.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
+    expect(JSON.parse(debug.outputs['cache-hits'])).toMatchObject({
+      'build-python': 'exact',
+      'build-result': 'miss'
+    })
+    expect(
+      runCollectedWasi(
+        debug.outputs['wasi-dir'],
+        'import sys; print(hasattr(sys, "gettotalrefcount"), sys.flags.dev_mode)'
+      )
+    ).toBe('True False')
+    // embed/: what an embedder links against
+    const embed = path.join(debug.outputs['wasi-dir'], 'embed')
+    for (const f of [
+      'lib/libpython3.11d.a',
+      'lib/libmpdec.a',
+      'lib/libexpat.a',
+      'include/python3.11/Python.h',
+      'include/python3.11/pyconfig.h',
+      'include/python3.11/cpython/object.h',
+      'Modules/Setup',
+      'Modules/Setup.stdlib'
+    ])
+      expect(fs.existsSync(path.join(embed, f))).toBe(true)
   } finally {
     await mirror.close()
     await service.stop()

@@ -6,12 +6,14 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import {
+  checkSuiteResult,
   freshCheckout,
   provisioned,
   runCollectedWasi,
   runInTrixie,
   serveDirectory,
   sha256File,
+  SUITE_SELECTION,
   TRIXIE
 } from './support.js'
 
@@ -35,7 +37,9 @@ test('CPython 3.13.5: wasi builds with wasi.py, runs and is collected', async ()
         'wasi-sdk-sha256': sha256File(archive),
         'wasmtime-version': 'none',
         upload: 'false',
-        cache: 'false'
+        cache: 'false',
+        test: 'suite',
+        'test-args': SUITE_SELECTION.join(' ')
       }
     })
     expect(result.errors).toEqual([])
@@ -44,6 +48,13 @@ test('CPython 3.13.5: wasi builds with wasi.py, runs and is collected', async ()
     expect(JSON.parse(result.outputs.recipe)).toEqual({ wasi: 'wasi-py' })
     expect(result.outputs['wasi-sdk-version']).toBe('24')
     expect(JSON.parse(result.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
+    const results = JSON.parse(result.outputs['test-results'])
+    expect(results.wasi).toMatchObject({ passed: true, failed: 0, failedModules: [] })
+    checkSuiteResult(
+      results.wasi,
+      path.join(result.dirs.temp, 'cpython-wasm', 'logs'),
+      SUITE_SELECTION.length
+    )
 
     const dir = path.join(TRIXIE, result.outputs['wasi-dir'])
     expect(fs.existsSync(path.join(dir, 'python.wasm'))).toBe(true)

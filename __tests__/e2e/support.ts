@@ -132,7 +132,11 @@ export function runInTrixie(
 
 export const inTrixie = (p: string): string => path.join(TRIXIE, p)
 
-/** Runs Python code in a collected WASI build by hand, outside the action, as a user would. */
+/**
+ * Runs Python code in a collected WASI build by hand, outside the action, as
+ * its users do: the folder mapped to the guest's /, python.wasm named from
+ * there, nothing else set.
+ */
 export function runCollectedWasi(dir: string, code: string): string {
   return execFileSync(
     process.execPath,
@@ -140,13 +144,79 @@ export function runCollectedWasi(dir: string, code: string): string {
       '--no-warnings',
       path.join(REPO_ROOT, 'scripts', 'e2e', 'wasi-run.mjs'),
       '--dir',
-      `${dir}::/`,
-      '--env',
-      'PYTHONHOME=/',
-      path.join(dir, 'python.wasm'),
+      '.::/',
+      'python.wasm',
       '-c',
       code
     ],
-    { encoding: 'utf8' }
+    { encoding: 'utf8', cwd: dir }
   ).trim()
+}
+
+/**
+ * A selection of CPython's own test modules that exist from 3.11 to 3.13 and
+ * run on every wasm target (test_fstring is left out: under Node 20's
+ * node:wasi its deepest nesting test crashes Node itself).
+ */
+export const SUITE_SELECTION = [
+  'test_json',
+  'test_re',
+  'test_math',
+  'test_zlib',
+  'test_bisect',
+  'test_heapq',
+  'test_string',
+  'test_textwrap',
+  'test_base64',
+  'test_binascii',
+  'test_csv',
+  'test_enum',
+  'test_dataclasses',
+  'test_functools',
+  'test_operator',
+  'test_struct',
+  'test_fractions',
+  'test_contextlib',
+  'test_copy',
+  'test_difflib',
+  'test_pprint',
+  'test_keyword',
+  'test_html',
+  'test_colorsys',
+  'test_abc'
+]
+
+export const FAILING_TEST = 'test_cwa_fails_on_purpose'
+
+/** A test module that fails on purpose, added to a copy of the checkout. */
+export function addFailingTest(checkout: string): void {
+  fs.writeFileSync(
+    path.join(checkout, 'Lib', 'test', `${FAILING_TEST}.py`),
+    [
+      'import unittest',
+      '',
+      'class FailsOnPurpose(unittest.TestCase):',
+      '    def test_fails(self):',
+      '        self.assertEqual(1, 2, "this test fails on purpose")',
+      '',
+      '    def test_passes(self):',
+      '        self.assertTrue(True)',
+      ''
+    ].join('\n')
+  )
+}
+
+/** The counts of a test-results output entry, checked against the JUnit file it names. */
+export function checkSuiteResult(
+  result: { run: number; failed: number; skipped: number; junit?: string },
+  logDir: string,
+  modules: number
+): void {
+  if (!result.junit) throw new Error('no JUnit file named in test-results')
+  const xml = fs.readFileSync(path.join(logDir, result.junit), 'utf8')
+  const cases = xml.match(/<testcase\b/g)?.length ?? 0
+  if (cases !== result.run)
+    throw new Error(`test-results says ${result.run} ran, the JUnit file has ${cases}`)
+  // every module of the selection left at least one test case (or was skipped whole)
+  if (result.run < modules * 3) throw new Error(`only ${result.run} test cases ran`)
 }

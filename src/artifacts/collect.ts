@@ -21,8 +21,15 @@ const EMSCRIPTEN_FILES = {
 
 export class CollectError extends ActionError {}
 
-/** The relocatable launcher of a 3.14+ emscripten-node artifact (bundled by ncc). */
+/** The relocatable launchers of the emscripten-node artifact (bundled by ncc): 3.14+, and before. */
 const NODE_LAUNCHER = new URL('./assets/emscripten-node-python.sh', import.meta.url)
+const NODE_JS_LAUNCHER = new URL('./assets/emscripten-node-python-js.sh', import.meta.url)
+
+function writeLauncher(dir: string, asset: URL): void {
+  const launcher = path.join(dir, 'python.sh')
+  fs.copyFileSync(asset, launcher)
+  fs.chmodSync(launcher, 0o755)
+}
 
 function copyTree(from: string, to: string, skip: (name: string) => boolean): void {
   fs.mkdirSync(to, { recursive: true })
@@ -33,6 +40,51 @@ function copyTree(from: string, to: string, skip: (name: string) => boolean): vo
     if (entry.isDirectory()) copyTree(src, dst, skip)
     else if (entry.isFile()) fs.copyFileSync(src, dst)
   }
+}
+
+/** Static libraries the build made (libpython3.X.a, and the bundled libmpdec, expat, HACL*). */
+function staticLibraries(dir: string, depth = 0): string[] {
+  if (depth > 3 || !fs.existsSync(dir)) return []
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = path.join(dir, e.name)
+    if (e.isFile() && e.name.endsWith('.a')) return [p]
+    return e.isDirectory() && !e.isSymbolicLink() && !/^(\.|build$|__pycache__$)/.test(e.name)
+      ? staticLibraries(p, depth + 1)
+      : []
+  })
+}
+
+/**
+ * What an embedder links against, in embed/ of the WASI artifact, as the
+ * published WASI builds of CPython ship it: lib/ (libpython3.X.a and the
+ * static libraries of the bundled dependencies), include/python3.X/ (the
+ * checkout's Include/ and the build's pyconfig.h) and Modules/ (the Setup
+ * files that say which modules are built in).
+ */
+function collectEmbed(artifact: ArtifactPlan, facts: CheckoutFacts): string[] {
+  const embed = path.join(artifact.dir, 'embed')
+  const minor = `${facts.version.major}.${facts.version.minor}`
+  const libs = staticLibraries(artifact.buildDir)
+  // libpython3.Xd.a for a debug build (LDLIBRARY carries ABIFLAGS)
+  if (
+    !libs.some(l =>
+      new RegExp(`^libpython${minor.replace('.', '\\.')}d?\\.a$`).test(path.basename(l))
+    )
+  )
+    throw new CollectError(
+      `wasi: embed: the build did not produce libpython${minor}.a in ${artifact.buildDir}`
+    )
+  fs.mkdirSync(path.join(embed, 'lib'), { recursive: true })
+  for (const lib of libs) fs.copyFileSync(lib, path.join(embed, 'lib', path.basename(lib)))
+  const include = path.join(embed, 'include', `python${minor}`)
+  copyTree(path.join(facts.root, 'Include'), include, name => name === '__pycache__')
+  fs.copyFileSync(path.join(artifact.buildDir, 'pyconfig.h'), path.join(include, 'pyconfig.h'))
+  fs.mkdirSync(path.join(embed, 'Modules'), { recursive: true })
+  for (const dir of [path.join(facts.root, 'Modules'), path.join(artifact.buildDir, 'Modules')])
+    for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+      if (/^Setup(\.[a-z]+)?$/.test(name) && fs.statSync(path.join(dir, name)).isFile())
+        fs.copyFileSync(path.join(dir, name), path.join(embed, 'Modules', name))
+  return ['embed/']
 }
 
 export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): string[] {
@@ -53,8 +105,8 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
   }
   // The standard library, and the build's sysconfig data next to it, where a
   // prefix of the artifact folder expects them: lib/python3.X. WASI runs with
-  // --dir <dir>::/ and PYTHONHOME=/; the node build (NODERAWFS reads the real
-  // file system) with PYTHONHOME=<dir>.
+  // --dir <dir>::/ and finds it from python.wasm's place; the node build
+  // (NODERAWFS reads the real file system) through python.sh.
   const copyStdlib = (buildLibPrefix: string): void => {
     const stdlib = path.join(artifact.dir, wasiStdlib(facts))
     // without the test suite (Lib/test, a third of the stdlib): what runs the
@@ -80,6 +132,7 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
   if (artifact.target === 'wasi') {
     copy('python.wasm', true)
     copyStdlib('lib.wasi-wasm32')
+    if (artifact.embed) copied.push(...collectEmbed(artifact, facts))
   } else if (artifact.recipe !== 'manual' && artifact.target === 'emscripten-browser') {
     // 3.14+: the web example make builds next to the host build (Makefile.pre.in
     // web_example target, python/cpython dc36c46b): index.html, python.mjs,
@@ -101,16 +154,18 @@ export function collectArtifact(artifact: ArtifactPlan, facts: CheckoutFacts): s
     copy('node_entry.mjs', true)
     copy('streams.mjs', false)
     copyStdlib('lib.emscripten-wasm32')
-    const launcher = path.join(artifact.dir, 'python.sh')
-    fs.copyFileSync(NODE_LAUNCHER, launcher)
-    fs.chmodSync(launcher, 0o755)
+    writeLauncher(artifact.dir, NODE_LAUNCHER)
     copied.push('python.sh')
   } else {
     const files = EMSCRIPTEN_FILES[artifact.target]
     for (const name of files.required) copy(name, true)
     for (const name of files.optional) copy(name, false)
     // the browser build preloads its stdlib into python.data; the node build reads it from disk
-    if (artifact.target === 'emscripten-node') copyStdlib('lib.emscripten-wasm32')
+    if (artifact.target === 'emscripten-node') {
+      copyStdlib('lib.emscripten-wasm32')
+      writeLauncher(artifact.dir, NODE_JS_LAUNCHER)
+      copied.push('python.sh')
+    }
   }
   core.info(`Collected ${artifact.target} into ${artifact.dir}: ${copied.join(', ')}`)
   return copied

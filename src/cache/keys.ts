@@ -51,6 +51,12 @@ import type { ToolName } from '../catalog/downloads.js'
 import type { RunnerFacts } from '../runner/types.js'
 import { emscriptenCacheDir } from '../plan/paths.js'
 
+/**
+ * Bump when what the collect step puts into an artifact changes (2: the
+ * node build's python.sh launcher): an older finished build is then rebuilt.
+ */
+const ARTIFACT_LAYOUT = 2
+
 /** Bump when the layout of any entry changes: old entries are then never restored. */
 export const SALT = 'cwa1'
 
@@ -309,7 +315,14 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
           image: fp.image,
           commands: plan.steps.map(commandOf),
           toolchains: plan.toolchains.map(t => [t.tool, t.version, t.url ?? t.dir, t.sha256 ?? '']),
-          artifacts: plan.artifacts.map(a => [a.target, a.recipe, a.buildDir, a.dir])
+          artifacts: plan.artifacts.map(a => [
+            a.target,
+            a.recipe,
+            a.buildDir,
+            a.dir,
+            a.embed ?? false
+          ]),
+          layout: ARTIFACT_LAYOUT
         },
         32
       )}`,

@@ -19,7 +19,14 @@ export interface Inputs {
   dynamicLinking: boolean
   testModules: boolean
   configureArgs: string[]
-  test: 'smoke' | 'none'
+  /** smoke (run each artifact), suite (then CPython's test suite on it) or none */
+  test: 'smoke' | 'suite' | 'none'
+  /** regrtest arguments for test: suite (test names and options), split like configure-args */
+  testArgs: string[]
+  /** a failed test fails the step, or is only reported */
+  testFailures: 'fail' | 'report'
+  /** add what embedders link against to the WASI artifact (embed/) */
+  embed: boolean
   cache: boolean
   /** compile through ccache: auto (when ccache is on PATH), true (required) or false */
   ccache: boolean | 'auto'
@@ -42,6 +49,20 @@ export class InputError extends ActionError {
         : `Invalid inputs:\n${problems.map(p => `  - ${p}`).join('\n')}`
     )
   }
+}
+
+/**
+ * regrtest options the suite cannot take: the interpreter runs the tests in
+ * its own process (a wasm build starts no workers), and the action writes the
+ * JUnit file itself (Lib/test/libregrtest/cmdline.py).
+ */
+const RESERVED_TEST_ARGS: Record<string, string> = {
+  '-j': 'the suite runs in the wasm interpreter itself, which cannot start worker processes',
+  '--multiprocess':
+    'the suite runs in the wasm interpreter itself, which cannot start worker processes',
+  '-p': 'the action runs the suite with each built interpreter',
+  '--python': 'the action runs the suite with each built interpreter',
+  '--junit-xml': 'the action writes the JUnit file itself (in the logs artifact)'
 }
 
 /** Arguments the action sets itself; a user value would contradict the recipe. */
@@ -234,7 +255,11 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   const pthreads = bool('pthreads', false)
   const dynamicLinking = bool('dynamic-linking', false)
   const testModules = bool('test-modules', true)
-  const test = oneOf('test', ['smoke', 'none'] as const, 'smoke')
+  const test = oneOf('test', ['smoke', 'suite', 'none'] as const, 'smoke')
+  const testFailures = oneOf('test-failures', ['fail', 'report'] as const, 'fail')
+  const embed = bool('embed', false)
+  if (embed && targets.length > 0 && !targets.includes('wasi'))
+    bad('embed', 'true', 'it adds to the wasi artifact; add the wasi target or set it to false')
   const cache = bool('cache', true)
   const ccache = oneOf('ccache', ['auto', 'true', 'false'] as const, 'auto')
   const cacheSave = oneOf('cache-save', ['auto', 'always', 'never'] as const, 'auto')
@@ -259,15 +284,20 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
       )
   }
 
-  // configure-args
-  let configureArgs: string[] = []
-  const configureText = read('configure-args')
-  try {
-    configureArgs = splitWords(configureText)
-  } catch (e) {
-    if (!(e instanceof WordsError)) throw e
-    bad('configure-args', configureText.trim(), e.message)
+  /** An input of words, split like a shell would split them (never run through one). */
+  const wordsOf = (name: string): string[] => {
+    const text = read(name)
+    try {
+      return splitWords(text)
+    } catch (e) {
+      if (!(e instanceof WordsError)) throw e
+      bad(name, text.trim(), e.message)
+      return []
+    }
   }
+
+  // configure-args
+  const configureArgs = wordsOf('configure-args')
   for (const arg of configureArgs) {
     const option = reservedOption(arg)
     if (option)
@@ -278,6 +308,17 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
       )
     else if (!arg.startsWith('--') && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg))
       bad('configure-args', arg, 'expected --option, --option=value or VARIABLE=value')
+  }
+
+  // test-args
+  const testArgs = wordsOf('test-args')
+  if (testArgs.length > 0 && test !== 'suite')
+    bad('test-args', read('test-args').trim(), 'it applies to test: suite only; set test: suite')
+  for (const arg of testArgs) {
+    const option = arg.split('=')[0]
+    const why =
+      RESERVED_TEST_ARGS[option] ?? (/^-j\d*$/.test(option) ? RESERVED_TEST_ARGS['-j'] : undefined)
+    if (why) bad('test-args', arg, why)
   }
 
   // artifact-name
@@ -331,6 +372,9 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
     testModules,
     configureArgs,
     test,
+    testArgs,
+    testFailures,
+    embed,
     cache,
     ccache: ccache === 'auto' ? 'auto' : ccache === 'true',
     cacheSave,

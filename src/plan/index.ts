@@ -28,6 +28,7 @@ import { mergeSteps, noSteps, type RecipeContext, type RecipeSteps } from './rec
 import { manualBuildPython, manualRecipe } from './recipes/manual.js'
 import { nodeWasiHostRunner, scriptedRecipe } from './recipes/scripted.js'
 import { smokeTest, wasiRunnerScript } from './smoke.js'
+import { suiteRun, suiteTargets } from './suite.js'
 import {
   PLAN_SCHEMA_VERSION,
   PlanError,
@@ -323,8 +324,15 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     buildDir: buildDirs[target] as string,
     dir: path.join(artifactsDir, target),
     recipe: recipeOf(facts, target) as Recipe,
-    name: artifactName(inputs, facts.version, target)
+    name: artifactName(inputs, facts.version, target),
+    ...(target === 'wasi' && inputs.embed ? { embed: true } : {})
   }))
+
+  if (inputs.test === 'suite' && targets.includes('emscripten-browser'))
+    notes['emscripten-browser'] = [
+      ...(notes['emscripten-browser'] ?? []),
+      "test: suite runs CPython's tests with the Node and WASI builds; the browser build gets its smoke test"
+    ]
 
   const targetPlans: TargetPlan[] = targets.map(target => ({
     target,
@@ -334,10 +342,15 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     notes: notes[target] ?? []
   }))
 
+  const wasiRunnerKind = wasmtime ? 'wasmtime' : 'node-wasi'
   const smoke =
-    inputs.test === 'smoke'
-      ? artifacts.map(a =>
-          smokeTest(a, facts, runner, wasiRunner, wasmtime ? 'wasmtime' : 'node-wasi')
+    inputs.test !== 'none'
+      ? artifacts.map(a => smokeTest(a, facts, runner, wasiRunner, wasiRunnerKind))
+      : []
+  const suite =
+    inputs.test === 'suite'
+      ? suiteTargets(artifacts).map(a =>
+          suiteRun(a, facts, runner, inputs, wasiRunner, wasiRunnerKind, path.join(work, 'logs'))
         )
       : []
 
@@ -351,6 +364,7 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
     artifactsDir,
     steps,
     smoke,
+    suite,
     artifacts,
     caches: [],
     ...(scriptedEmscripten && !onlyBuildPython && facts.scripts.emscripten?.dependencies
@@ -367,7 +381,9 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
       pthreads: inputs.pthreads,
       dynamicLinking: inputs.dynamicLinking,
       testModules: inputs.testModules,
-      configureArgs: inputs.configureArgs
+      configureArgs: inputs.configureArgs,
+      testArgs: inputs.testArgs,
+      testFailures: inputs.testFailures
     }
   }
 }

@@ -14,6 +14,9 @@ export const SMOKE_CODE = [
   '        r["imports"].append(m)',
   '    except ImportError:',
   '        pass',
+  '# where the interpreter found itself and its standard library, for the log',
+  'r["prefix"] = sys.prefix',
+  'r["path"] = sys.path',
   'if hasattr(sys, "_emscripten_info"):',
   '    r["emscripten"] = str(sys._emscripten_info)',
   'print("SMOKE-REPORT " + json.dumps(r))'
@@ -25,6 +28,43 @@ export const wasiRunnerScript = (workDir: string): string => path.join(workDir, 
 export const wasiStdlib = (facts: CheckoutFacts): string =>
   `lib/python${facts.version.major}.${facts.version.minor}`
 
+/**
+ * How a user starts a collected artifact: the argv before Python's own
+ * arguments, run from a copy of the artifact (so nothing is written into it,
+ * and it cannot lean on the build tree). WASI: the artifact folder mapped to
+ * the guest's /, and python.wasm named relatively, so getpath finds
+ * lib/python3.X next to it with no PYTHONHOME (the way published WASI builds
+ * of CPython are run). Node: the artifact's python.sh, from another folder.
+ */
+export interface Launch {
+  argv: string[]
+  cwd: string
+  copy: { from: string; to: string }
+}
+
+export function launch(
+  artifact: ArtifactPlan,
+  copyTo: string,
+  wasiRunner: string[],
+  extraWasiFlags: string[] = []
+): Launch {
+  const copy = { from: artifact.dir, to: copyTo }
+  if (artifact.target === 'wasi')
+    return {
+      argv: [...wasiRunner, ...extraWasiFlags, '--dir', '.::/', 'python.wasm'],
+      cwd: copyTo,
+      copy
+    }
+  return { argv: [path.join(copyTo, 'python.sh')], cwd: path.dirname(copyTo), copy }
+}
+
+/** Where a stage runs its copy of an artifact. */
+export const artifactCopy = (
+  runner: RunnerFacts,
+  stage: 'smoke' | 'suite',
+  artifact: ArtifactPlan
+): string => path.join(runner.tempDir, 'cpython-wasm', stage, artifact.target)
+
 export function smokeTest(
   artifact: ArtifactPlan,
   facts: CheckoutFacts,
@@ -33,25 +73,7 @@ export function smokeTest(
   wasiRunnerKind: 'wasmtime' | 'node-wasi'
 ): SmokeTest {
   const version = facts.version.text.replace(/\+$/, '')
-  if (artifact.target === 'wasi') {
-    return {
-      target: 'wasi',
-      runner: wasiRunnerKind,
-      argv: [
-        ...wasiRunner,
-        '--dir',
-        `${artifact.dir}::/`,
-        '--env',
-        'PYTHONHOME=/',
-        path.join(artifact.dir, 'python.wasm'),
-        '-c',
-        SMOKE_CODE
-      ],
-      cwd: artifact.dir,
-      env: {},
-      expect: { platform: 'wasi', machine: 'wasm32', version, imports: ['json'] }
-    }
-  }
+  const expect = { platform: 'emscripten', machine: 'wasm32', version, imports: ['json'] }
   if (artifact.target === 'emscripten-browser') {
     // the REPL page served with cross-origin isolation, driven in headless Chromium:
     // python.html up to 3.13, the web example's index.html from 3.14
@@ -63,49 +85,30 @@ export function smokeTest(
       cwd: artifact.dir,
       env: {},
       page: artifact.recipe === 'manual' ? 'python.html' : 'index.html',
-      expect: { platform: 'emscripten', machine: 'wasm32', version, imports: ['json'] }
-    }
-  }
-  const expect = {
-    platform: 'emscripten',
-    machine: 'wasm32',
-    version,
-    imports: ['json', 'zlib', 'bz2']
-  }
-  if (artifact.recipe !== 'manual') {
-    // 3.14+: node_entry.mjs reads the program's path from --this-program= (it
-    // slices the value; without it, it throws before Python starts), as the
-    // branch's generated python.sh passes it; Python then finds lib/python3.X
-    // next to that path. Node 24 needs JSPI switched on, as python.sh does.
-    // Platforms/emscripten/node_entry.mjs and the python.sh template in
-    // Platforms/emscripten/__main__.py (python/cpython 7d00411f, ed232a2e).
-    const copy = path.join(runner.tempDir, 'cpython-wasm', 'smoke', artifact.target)
-    return {
-      target: artifact.target,
-      runner: 'node',
-      argv: [
-        runner.nodePath,
-        ...(Number(runner.nodeVersion.replace(/^v/, '').split('.')[0]) === 24
-          ? ['--experimental-wasm-jspi']
-          : []),
-        path.join(copy, 'node_entry.mjs'),
-        `--this-program=${path.join(copy, 'python.sh')}`,
-        '-c',
-        SMOKE_CODE
-      ],
-      cwd: copy,
-      env: {},
-      copy: { from: artifact.dir, to: copy },
       expect
     }
   }
+  const started = launch(artifact, artifactCopy(runner, 'smoke', artifact), wasiRunner)
+  if (artifact.target === 'wasi')
+    return {
+      target: 'wasi',
+      runner: wasiRunnerKind,
+      argv: [...started.argv, '-c', SMOKE_CODE],
+      cwd: started.cwd,
+      env: {},
+      copy: started.copy,
+      expect: { ...expect, platform: 'wasi' }
+    }
+  // the node build: python.sh in the artifact starts it under Node from any
+  // folder (ours for every branch; see artifacts/assets)
   return {
     target: artifact.target,
     runner: 'node',
-    argv: [runner.nodePath, path.join(artifact.dir, 'python.js'), '-c', SMOKE_CODE],
-    cwd: artifact.dir,
-    // the manual recipe's node build reads the stdlib collected next to it
-    env: { PYTHONHOME: artifact.dir },
-    expect
+    argv: [...started.argv, '-c', SMOKE_CODE],
+    cwd: started.cwd,
+    // the Node the action runs on, as a user picks theirs (python.sh reads NODE)
+    env: { NODE: runner.nodePath },
+    copy: started.copy,
+    expect: { ...expect, imports: ['json', 'zlib', 'bz2'] }
   }
 }

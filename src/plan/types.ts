@@ -55,6 +55,24 @@ export interface SmokeTest {
   expect: { platform: string; machine: string; version: string; imports: string[] }
 }
 
+/** CPython's test suite run with one collected artifact (test: suite). */
+export interface SuiteRun {
+  target: Target
+  runner: 'node' | 'wasmtime' | 'node-wasi'
+  argv: string[]
+  cwd: string
+  env: Record<string, string>
+  /** the artifact is copied here first */
+  copy: { from: string; to: string }
+  /** Lib/test of the checkout, copied into the copy's stdlib */
+  tests: { from: string; to: string }
+  /** where the interpreter writes the JUnit file, and where the action keeps it (logs artifact) */
+  junit: string
+  junitLog: string
+  /** the suite's full output */
+  log: string
+}
+
 export interface ArtifactPlan {
   target: Target
   /** the recipe decides which files make up the build */
@@ -64,6 +82,8 @@ export interface ArtifactPlan {
   /** one folder per target, collected from buildDir */
   dir: string
   name: string
+  /** wasi with embed: true: libpython, headers and Setup files in embed/ */
+  embed?: boolean
 }
 
 /** A target compiled through ccache, with its own cache directory. */
@@ -108,6 +128,8 @@ export interface Plan {
   artifactsDir: string
   steps: CommandStep[]
   smoke: SmokeTest[]
+  /** CPython's test suite per Node/WASI artifact (test: suite) */
+  suite: SuiteRun[]
   artifacts: ArtifactPlan[]
   caches: CachePlan[]
   /**
@@ -119,7 +141,13 @@ export interface Plan {
   ccache: CompilerCachePlan[]
   options: Pick<
     Inputs,
-    'buildType' | 'pthreads' | 'dynamicLinking' | 'testModules' | 'configureArgs'
+    | 'buildType'
+    | 'pthreads'
+    | 'dynamicLinking'
+    | 'testModules'
+    | 'configureArgs'
+    | 'testArgs'
+    | 'testFailures'
   >
 }
 

@@ -21,6 +21,7 @@ export async function writeReport(plan: Plan, upload: boolean, record: RunRecord
       artifacts: record.uploaded.length > 0 ? record.uploaded : undefined,
       uploadSkipped: !upload,
       smoke: record.smoke,
+      suite: record.suite,
       failure: record.failure,
       logsArtifact: record.logs
     })

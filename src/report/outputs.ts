@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import { artifactOutputs } from '../artifacts/index.js'
 import type { Plan } from '../plan/types.js'
 import type { RunRecord } from './record.js'
+import { suitePassed } from '../smoke/suite.js'
 
 /** The plan's outputs: known before anything runs, so a dry run sets them too. */
 export function setPlanOutputs(plan: Plan): void {
@@ -44,6 +45,27 @@ export function setRunOutputs(plan: Plan, record: RunRecord): void {
             const r = record.smoke.find(s => s.target === a.target)
             return [a.target, !r || r.skipped ? 'skipped' : r.passed ? 'passed' : 'failed']
           })
+        )
+      )
+    )
+  if (record.suite.length > 0)
+    core.setOutput(
+      'test-results',
+      JSON.stringify(
+        Object.fromEntries(
+          record.suite.map(r => [
+            r.target,
+            {
+              passed: suitePassed(r),
+              run: r.run,
+              failed: r.failed,
+              skipped: r.skipped,
+              seconds: Math.round(r.seconds * 10) / 10,
+              failedModules: r.failedModules,
+              ...(r.junit ? { junit: r.junit } : {}),
+              ...(r.problem ? { problem: r.problem } : {})
+            }
+          ])
         )
       )
     )

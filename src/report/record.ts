@@ -4,13 +4,14 @@ import type { UploadedArtifact } from '../artifacts/index.js'
 import type { CacheHit } from '../cache/index.js'
 import type { CompilerCacheStats } from '../execute/ccache-stats.js'
 import type { StepTiming } from '../execute/executor.js'
-import type { SummarySmoke } from './summary.js'
+import type { SummarySmoke, SummarySuite } from './summary.js'
 
 export class RunRecord {
   timings: StepTiming[] = []
   hits = new Map<string, CacheHit>()
   ccache = new Map<string, CompilerCacheStats>()
   smoke: SummarySmoke[] = []
+  suite: SummarySuite[] = []
   uploaded: UploadedArtifact[] = []
   screenshot?: string
   /** the toolchains this run downloaded and installed */

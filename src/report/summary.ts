@@ -28,6 +28,19 @@ export interface SummarySmoke {
   screenshot?: string
 }
 
+/** CPython's test suite with one artifact (test: suite). */
+export interface SummarySuite {
+  target: Target
+  run: number
+  failed: number
+  skipped: number
+  seconds: number
+  failedModules: string[]
+  /** the JUnit file's name in the logs artifact */
+  junit?: string
+  problem?: string
+}
+
 export interface SummaryInput {
   plan: Pick<Plan, 'python' | 'targets' | 'toolchains' | 'caches' | 'artifacts'>
   timings: StepTiming[]
@@ -38,6 +51,7 @@ export interface SummaryInput {
   /** upload: false */
   uploadSkipped?: boolean
   smoke?: SummarySmoke[]
+  suite?: SummarySuite[]
   /** set when the run failed: the step (or phase) and the message */
   failure?: { step: string; message: string }
   logsArtifact?: { name: string; id?: number; error?: string }
@@ -155,6 +169,37 @@ export function summaryMarkdown(input: SummaryInput): string {
     ),
     ''
   )
+
+  if (input.suite && input.suite.length > 0) {
+    out.push("### CPython's test suite", '')
+    out.push(
+      ...table(
+        ['Target', 'Result', 'Run', 'Failed', 'Skipped', 'Time', 'Failed modules'],
+        input.suite.map(r => [
+          r.target,
+          r.problem
+            ? '❌ ' + cell(r.problem)
+            : r.failed + r.failedModules.length > 0
+              ? '❌ failed'
+              : '✅ passed',
+          String(r.run),
+          String(r.failed),
+          String(r.skipped),
+          formatSeconds(r.seconds),
+          cell(r.failedModules.join(' ')) || '-'
+        ])
+      ),
+      ''
+    )
+    const files = input.suite.filter(r => r.junit).map(r => `\`${r.junit}\``)
+    if (files.length > 0)
+      out.push(
+        `JUnit files (${files.join(', ')}) and the full test output are in the logs artifact${
+          input.logsArtifact ? ` **${input.logsArtifact.name}**` : ''
+        }.`,
+        ''
+      )
+  }
 
   if (plan.caches.length > 0) {
     out.push('### Caches', '')

@@ -20,6 +20,10 @@ export class SmokeTestError extends ActionError {
   }
 }
 
+/** What CPython's startup prints when getpath finds no stdlib (Modules/getpath.py, Python/pylifecycle.c). */
+export const STDLIB_MISSING =
+  /Could not find platform independent libraries|No module named 'encodings'/
+
 export interface SmokeResult {
   target: SmokeTest['target']
   runner: SmokeTest['runner']
@@ -34,7 +38,14 @@ export function checkReport(
   output: string
 ): { report?: Record<string, unknown>; problems: string[] } {
   const line = output.split('\n').find(l => l.startsWith('SMOKE-REPORT '))
-  if (!line) return { problems: ['the interpreter printed no report'] }
+  if (!line)
+    return {
+      problems: [
+        STDLIB_MISSING.test(output)
+          ? 'the interpreter did not find its standard library (lib/python3.X next to it)'
+          : 'the interpreter printed no report'
+      ]
+    }
   let report: Record<string, unknown>
   try {
     report = JSON.parse(line.slice('SMOKE-REPORT '.length)) as Record<string, unknown>
@@ -72,19 +83,24 @@ export async function runSmokeTest(test: SmokeTest): Promise<SmokeResult> {
     fs.cpSync(test.copy.from, test.copy.to, { recursive: true })
     core.info(`Running a copy of ${test.copy.from} in ${test.copy.to}`)
   }
-  let argv = test.argv
-  let { code, output } = await run(argv, test)
-  // Emscripten before about 3.1.2x calls fetch() on a file path, which Node 18+ rejects.
+  let { code, output } = await run(test.argv, test)
+  // Emscripten before about 3.1.2x calls fetch() on a file path, which Node
+  // 18+ rejects; the artifact's python.sh takes Node options from NODEFLAGS
   if (test.runner === 'node' && code !== 0 && /ERR_INVALID_URL|fetch failed/.test(output)) {
-    argv = [argv[0], '--no-experimental-fetch', ...argv.slice(1)]
     core.info(
-      'This Emscripten build uses fetch() on file paths; running again with --no-experimental-fetch'
+      'This Emscripten build uses fetch() on file paths; running again with NODEFLAGS=--no-experimental-fetch'
     )
-    ;({ code, output } = await run(argv, test))
+    test = { ...test, env: { ...test.env, NODEFLAGS: '--no-experimental-fetch' } }
+    ;({ code, output } = await run(test.argv, test))
   }
-  core.info(`$ ${formatArgv(argv.map(a => (a.includes('\n') ? '<smoke test code>' : a)))}`)
+  const shown = Object.entries(test.env).map(([k, v]) => `${k}=${v} `)
+  core.info(
+    `$ ${shown.join('')}${formatArgv(test.argv.map(a => (a.includes('\n') ? '<smoke test code>' : a)))}`
+  )
   core.info(output.trim())
   const { report, problems } = checkReport(test, output)
+  if (report)
+    core.info(`sys.prefix: ${String(report.prefix)}\nsys.path: ${JSON.stringify(report.path)}`)
   if (code !== 0) problems.unshift(`exit code ${code}`)
   return {
     target: test.target,
