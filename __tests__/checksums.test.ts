@@ -2,6 +2,9 @@
 import { describe, expect, test } from '@jest/globals'
 import { KNOWN_SHA256, knownSum } from '../src/catalog/checksums.js'
 import { BRANCH_PINS } from '../src/catalog/pins.js'
+import { emsdkNestedDownloads } from '../src/catalog/emsdk-binaries.js'
+import { EMSDK_ARM64_FLOOR } from '../src/catalog/targets.js'
+import { compareVersions, parseVersion } from '../src/catalog/version.js'
 
 describe('the checksum table', () => {
   test('every entry is a sha256 with a source', () => {
@@ -48,5 +51,41 @@ describe('the checksum table', () => {
         '3.15 emsdk 4.0.12 arm64'
       ].sort()
     )
+  })
+
+  // what `emsdk install` downloads for the pinned versions; arm64 below the
+  // floor is refused at plan time, so it has no entry to miss
+  test("the pinned emsdk releases' wasm-binaries and Node: the sums it lacks", () => {
+    const uncovered: string[] = []
+    for (const [branch, pins] of Object.entries(BRANCH_PINS))
+      for (const arch of ['x64', 'arm64'] as const) {
+        const below = compareVersions(parseVersion(pins.emsdk) ?? [], EMSDK_ARM64_FLOOR) < 0
+        if (arch === 'arm64' && below) continue
+        const nested = emsdkNestedDownloads(pins.emsdk, arch)
+        if (!nested) uncovered.push(`${branch} emsdk ${pins.emsdk} ${arch}: not in the data`)
+        for (const d of nested ?? [])
+          if (!d.sha256) uncovered.push(`${branch} ${d.what} ${arch}`)
+          else expect(d.from).toMatch(/emsdk|nodejs\.org/)
+      }
+    expect(uncovered.sort()).toEqual(
+      [
+        '3.11 Node 14.18.2 of emsdk 3.1.19 x64',
+        '3.12 Node 14.18.2 of emsdk 3.1.19 x64',
+        '3.13 Node 14.18.2 of emsdk 3.1.19 x64',
+        '3.16 emsdk 6.0.10 x64: not in the data',
+        '3.16 emsdk 6.0.10 arm64: not in the data'
+      ].sort()
+    )
+  })
+
+  test('3.1.19 takes the .tbz2 archive into zips/, 4.0.12 the .tar.xz into downloads/', () => {
+    expect(emsdkNestedDownloads('3.1.19', 'x64')?.map(d => d.into)).toEqual([
+      'zips/4c3772879a04140298c3abde90962d5567b5e2fc-wasm-binaries.tbz2',
+      'zips/node-v14.18.2-linux-x64.tar.xz'
+    ])
+    expect(emsdkNestedDownloads('4.0.12', 'arm64')?.map(d => d.url)).toEqual([
+      'https://storage.googleapis.com/webassembly/emscripten-releases-builds/linux/209b886304498eff50dd835850dc5715803401ed/wasm-binaries-arm64.tar.xz',
+      'https://nodejs.org/dist/v22.16.0/node-v22.16.0-linux-arm64.tar.xz'
+    ])
   })
 })

@@ -21,6 +21,7 @@ import {
   ARCH,
   checkout,
   installedSdk,
+  nestedInputs,
   server,
   SLOW,
   useToolchainJobs,
@@ -150,23 +151,45 @@ describe('WASI SDK and wasmtime', () => {
   )
 
   test(
-    'WASI SDK 17 (the old layout) with no known sum installs with a warning that shows its sum',
+    'WASI SDK 17 (the old layout) with no known sum: strict fails before installing; warn installs outside the tool cache, showing its sum',
     async () => {
       if (ARCH !== 'x64') return // there are no Arm builds before 23
       const sdk = serve(wasiSdkArchive(work, 17))
-      const result = await run({
+      const inputs = {
         targets: 'wasi',
         'wasi-sdk-version': '17',
         'wasi-sdk-mirror': server.url,
         'wasmtime-version': 'none'
-      })
+      }
+      const before = server.requests.get(sdk.urlPath) ?? 0
+      const strict = await run(inputs)
+      expectFailure(
+        strict,
+        'No known sha256',
+        `wasi-sdk 17 (${server.url}${sdk.urlPath})`,
+        'set wasi-sdk-sha256',
+        'verify: warn',
+        /http:\/\/127\.0\.0\.1:9\/repos\/WebAssembly\/wasi-sdk\/releases\/tags\/wasi-sdk-17/
+      )
+      expect(server.requests.get(sdk.urlPath) ?? 0).toBe(before)
+      expect(toolCacheEntries(strict.dirs)).toEqual([])
+
+      const result = await run({ ...inputs, verify: 'warn' })
       expectToolchainsInstalled(result)
       expect(result.warnings.join('\n')).toContain(
         `set wasi-sdk-sha256: ${sdk.sha256} once you have checked it`
       )
-      const sdkDir = path.join(result.dirs.toolCache, 'wasi-sdk', '17.0.0', 'x64')
+      const sdkDir = path.join(
+        result.dirs.temp,
+        'cpython-wasm',
+        'unverified-toolchains',
+        'wasi-sdk',
+        '17.0.0',
+        'x64'
+      )
       expect(fs.existsSync(path.join(sdkDir, 'bin', 'clang'))).toBe(true)
       expect(result.exportedEnv.WASI_SDK_PATH).toBe(sdkDir)
+      expect(toolCacheEntries(result.dirs)).toEqual([])
     },
     SLOW
   )
@@ -181,7 +204,8 @@ describe('emsdk', () => {
         targets: 'emscripten-node',
         'emsdk-version': '3.1.58',
         'emsdk-mirror': server.url,
-        'emsdk-sha256': emsdk.sha256
+        'emsdk-sha256': emsdk.sha256,
+        ...nestedInputs('3.1.58', '/nested').inputs
       }
       const first = await run(inputs)
       expectToolchainsInstalled(first)
@@ -233,7 +257,8 @@ describe('emsdk', () => {
         targets: 'emscripten-node',
         'emsdk-version': '3.1.59',
         'emsdk-mirror': server.url,
-        'emsdk-sha256': emsdk.sha256
+        'emsdk-sha256': emsdk.sha256,
+        ...nestedInputs('3.1.59', '/nested').inputs
       })
       expectFailure(result, '`emsdk install 3.1.59` failed with exit code 1', 'nothing was cached')
       expect(result.stdout).toContain('HTTP Error 503')
@@ -293,6 +318,7 @@ describe('download faults', () => {
         targets: 'wasi',
         'wasi-sdk-version': '99',
         'wasi-sdk-mirror': server.url,
+        'wasi-sdk-sha256': 'a'.repeat(64),
         'wasmtime-version': 'none'
       })
       expectFailure(result, `wasi-sdk 99 not found at ${url} (HTTP 404)`)
@@ -341,7 +367,7 @@ describe('download faults', () => {
     async () => {
       const good = wasmtimeArchive(work, '30.0.5', ARCH)
       serve(truncatedCopy(good, work))
-      const result = await run(wasmtimeOnly('30.0.5'))
+      const result = await run({ ...wasmtimeOnly('30.0.5'), verify: 'warn' })
       expectFailure(
         result,
         `wasmtime 30.0.5: ${server.url}${good.urlPath} is not a complete .tar.xz archive`

@@ -23,6 +23,7 @@ import {
   ARCH,
   checkout,
   installedSdk,
+  nestedInputs,
   server,
   SLOW,
   useToolchainJobs,
@@ -80,6 +81,7 @@ const sdkInputs = (base: string, sha256: string): Record<string, string> => ({
 })
 
 const emsdkInputs = (version: string, base: string, sha256: string): Record<string, string> => ({
+  ...nestedInputs(version, `/nested-${version}`).inputs,
   targets: 'emscripten-node',
   'emsdk-version': version,
   'emsdk-mirror': base,

@@ -68,7 +68,7 @@ async function prepare(): Promise<Job> {
 const reusesResult = (record: RunRecord): boolean => record.hits.get(BUILD_RESULT) === 'exact'
 
 /** cache → toolchains → execute. */
-async function build({ runner, plan, work }: Job, record: RunRecord): Promise<void> {
+async function build({ inputs, runner, plan, work }: Job, record: RunRecord): Promise<void> {
   writeWasiRunner(work)
   // on a finished-build hit the smoke tests still need their runner (wasmtime)
   const forSmoke = plan.toolchains.filter(
@@ -87,10 +87,13 @@ async function build({ runner, plan, work }: Job, record: RunRecord): Promise<vo
   const reuse = reusesResult(record)
   const toolchains = reuse ? { ...plan, toolchains: forSmoke } : plan
   try {
-    const envs = await record.phase('toolchains', 'Install toolchains', () =>
-      installToolchains(toolchains, runner, work)
+    const { envs, unverified } = await record.phase('toolchains', 'Install toolchains', () =>
+      installToolchains(toolchains, runner, work, inputs.verify)
     )
-    record.installed = toolchains.toolchains.filter(t => t.source === 'download').map(t => t.tool)
+    record.installed = toolchains.toolchains
+      .filter(t => t.source === 'download' && !unverified.includes(t.tool))
+      .map(t => t.tool)
+    record.unverified = unverified
     if (reuse) {
       for (const s of plan.steps)
         record.timings.push({ id: s.id, title: s.title, seconds: 0, outcome: 'skipped' })
@@ -123,6 +126,13 @@ async function build({ runner, plan, work }: Job, record: RunRecord): Promise<vo
  * collection and the smoke tests that passed) all succeeded.
  */
 function handOver({ inputs, runner, plan }: Job, record: RunRecord): void {
+  // what an unverified toolchain built is no better than it: nothing is cached (verify: warn)
+  if (record.unverified.length > 0) {
+    core.warning(
+      `No cache is saved: ${record.unverified.join(', ')} ${record.unverified.length === 1 ? 'was' : 'were'} installed with unverified downloads (verify: warn).`
+    )
+    return
+  }
   const succeeded = new Set<string>(record.installed.map(toolchainStepId))
   for (const t of record.timings) if (t.outcome === 'ran') succeeded.add(t.id)
   // a smoke test that could not run (no browser) proved nothing

@@ -190,7 +190,9 @@ export async function runAction(options: RunOptions = {}): Promise<ActionResult>
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: os.arch() === 'arm64' ? 'ARM64' : 'X64',
     RUNNER_TEMP: guest(dirs.temp),
-    RUNNER_TOOL_CACHE: guest(dirs.toolCache)
+    RUNNER_TOOL_CACHE: guest(dirs.toolCache),
+    // no test reaches the real API: a closed loopback port unless a test serves one
+    GITHUB_API_URL: 'http://127.0.0.1:9'
   })
   for (const [k, v] of Object.entries(commandFiles)) env[k] = guest(v)
   for (const [name, value] of Object.entries(inputValues(options.inputs)))

@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process'
 import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { emsdkNestedDownloads } from '../../src/catalog/emsdk-binaries.js'
+import { mirrored } from '../../src/catalog/downloads.js'
 
 export interface Archive {
   /** URL path under the mirror base */
@@ -104,6 +106,45 @@ export function wasmtimeArchive(
   return { ...archive, urlPath: `/releases/download/v${version}/${topDir}.tar.xz` }
 }
 
+/** A stand-in of a file `emsdk install` downloads, as a mirror serves it. */
+export interface NestedStandIn {
+  /** URL path under the mirror base: /<host>/<path> */
+  urlPath: string
+  file: string
+  sha256: string
+  /** where emsdk looks for it, relative to its folder */
+  into: string
+}
+
+/**
+ * Stand-ins of the wasm-binaries archive and the Node tarball emsdk
+ * `version` downloads (names and places from the action's catalog), and the
+ * checksums input line for each.
+ */
+export function emsdkNestedStandIns(
+  work: string,
+  version: string,
+  arch: Arch = 'x64',
+  options: { marker?: string } = {}
+): { files: NestedStandIn[]; checksums: string } {
+  const root = fs.mkdtempSync(path.join(work, `emsdk-nested-${version}-`))
+  const files = (emsdkNestedDownloads(version, arch) ?? []).map(d => {
+    const file = path.join(root, path.basename(d.into))
+    write(file, `stand-in for ${d.url} ${options.marker ?? ''}\n`)
+    const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+    return {
+      urlPath: new URL(mirrored(d.url, 'http://mirror')).pathname,
+      file,
+      sha256,
+      into: d.into
+    }
+  })
+  return {
+    files,
+    checksums: files.map(f => `${f.sha256}  ${path.basename(f.into)}`).join('\n')
+  }
+}
+
 /**
  * GitHub's tag archive of emsdk: emsdk-<tag>/emsdk. The stand-in script
  * installs an Emscripten whose emcc prints its version, writes .emscripten on
@@ -115,17 +156,37 @@ export function wasmtimeArchive(
 export function emsdkArchive(
   work: string,
   version: string,
-  options: { failInstall?: boolean; installs?: string } = {}
+  options: {
+    failInstall?: boolean
+    installs?: string
+    /** the base emsdk's storage host stands at: install fetches what downloads/ lacks from there */
+    storage?: string
+    arch?: Arch
+  } = {}
 ): Archive {
   const installs = options.installs ?? version
   const topDir = `emsdk-${version}`
   const root = fs.mkdtempSync(path.join(work, `emsdk-${version}-`))
+  // as emsdk.py's download_file: a file already at its place is taken when
+  // EMSDK_KEEP_DOWNLOADS is set, anything else is downloaded
+  const nested = (emsdkNestedDownloads(version, options.arch ?? 'x64') ?? [])
+    .map(
+      d => `    if [ -n "$EMSDK_KEEP_DOWNLOADS" ] && [ -f "$here/${d.into}" ]; then
+      echo "Skipping download of ${path.basename(d.into)}: it exists"
+    else
+      echo "Downloading: $here/${d.into} from ${d.url}"
+      node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "${options.storage ?? 'http://127.0.0.1:9'}/${path.basename(d.into)}" ||
+        { echo "Error: Downloading URL '${d.url}' failed" >&2; exit 1; }
+    fi`
+    )
+    .join('\n')
   const script = `#!/bin/sh
 # stand-in for emsdk ${version}
 here=$(cd "$(dirname "$0")" && pwd)
 case "$1" in
   install)
     [ "$2" = "${version}" ] || { echo "error: tool or SDK not found: '$2'" >&2; exit 1; }
+${nested}
     mkdir -p "$here/upstream/emscripten" "$here/upstream/bin" "$here/node/20.18.0_64bit/bin"
     ${options.failInstall ? `echo "Error: Downloading URL 'https://storage.googleapis.com/...': HTTP Error 503" >&2; exit 1` : ''}
     printf '#!/bin/sh\\necho "emcc (Emscripten gcc/clang-like replacement + linker emulating GNU ld) ${installs}"\\n' >"$here/upstream/emscripten/emcc"

@@ -12,6 +12,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startDownloadServer, type DownloadServer } from './download-server.js'
 import { makeFakeCheckout } from './fake-checkout.js'
+import { emsdkNestedStandIns, type NestedStandIn } from './toolchain-archives.js'
 
 export const ARCH = os.arch() === 'arm64' ? 'arm64' : 'x64'
 // several bundles run at once (test.concurrent) on a small machine
@@ -38,4 +39,21 @@ export function useToolchainJobs(prefix: string): void {
     await server.close()
     fs.rmSync(work, { recursive: true, force: true })
   })
+}
+
+/**
+ * Serves stand-ins of what emsdk `version` downloads (wasm-binaries, Node)
+ * under the mirror base `${server.url}${prefix}`; returns the inputs that
+ * name that mirror and their sums, and the stand-ins.
+ */
+export function nestedInputs(
+  version: string,
+  prefix: string
+): { inputs: Record<string, string>; files: NestedStandIn[] } {
+  const nested = emsdkNestedStandIns(work, version, ARCH)
+  for (const f of nested.files) server.serve(`${prefix}${f.urlPath}`, f.file)
+  return {
+    inputs: { mirror: `${server.url}${prefix}`, checksums: nested.checksums },
+    files: nested.files
+  }
 }

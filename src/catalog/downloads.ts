@@ -52,6 +52,35 @@ export function toolCacheVersion(tool: ToolName, version: string): string {
   return version.replace(/^v/, '')
 }
 
+/**
+ * A URL under the `mirror` input: <mirror>/<host>/<path>, one rule for every
+ * host a run downloads from (github.com, storage.googleapis.com, nodejs.org),
+ * so a mirror is a copy of those hosts' files under one base.
+ */
+export function mirrored(url: string, mirror: string): string {
+  if (!mirror) return url
+  const u = new URL(url)
+  return `${mirror.replace(/\/+$/, '')}/${u.host}${u.pathname}`
+}
+
+/** A GitHub release asset: the REST API publishes its sha256 as `digest`. */
+export interface ReleaseAsset {
+  /** owner/name */
+  repo: string
+  tag: string
+  file: string
+}
+
+/** The release asset a download is, when it is one (tag archives are not: GitHub makes them on request). */
+export function releaseAssetOf(url: string): ReleaseAsset | undefined {
+  const m = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/releases\/download\/([^/]+)\/([^/]+)$/.exec(
+    url
+  )
+  return m
+    ? { repo: m[1], tag: decodeURIComponent(m[2]), file: decodeURIComponent(m[3]) }
+    : undefined
+}
+
 /** The token is sent to github.com only; other hosts (mirrors) never see it. */
 export function isGitHubUrl(url: string): boolean {
   try {

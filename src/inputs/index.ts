@@ -13,6 +13,16 @@ export interface Inputs {
   wasiSdk: { version: number | 'auto'; path: string; sha256: string; mirror: string }
   wasmtime: { version: string | 'auto' | 'none'; sha256: string; mirror: string }
   wasiRuntime: 'auto' | 'wasmtime' | 'node'
+  /**
+   * strict: a download with no known sum (table, *-sha256 or checksums input,
+   * release digest) fails before anything is installed; warn: it is installed
+   * with a warning, outside the tool cache, and no cache is saved
+   */
+  verify: 'strict' | 'warn'
+  /** base URL serving every download host's files as <mirror>/<host>/<path> ('' for none) */
+  mirror: string
+  /** extra sums by file name (the checksums input, sha256sum's format) */
+  checksums: Record<string, string>
   githubToken: string
   buildType: 'release' | 'debug'
   pthreads: boolean
@@ -251,6 +261,10 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   if (wasiRuntime === 'wasmtime' && wasmtimeVersion === 'none')
     bad('wasi-runtime', wasiRuntime, 'wasmtime-version is "none", so use "auto" or "node"')
 
+  const verify = oneOf('verify', ['strict', 'warn'] as const, 'strict')
+  const checksums = parseChecksums(read('checksums'), problem =>
+    problems.push(`checksums: ${problem}`)
+  )
   const buildType = oneOf('build-type', ['release', 'debug'] as const, 'release')
   const pthreads = bool('pthreads', false)
   const dynamicLinking = bool('dynamic-linking', false)
@@ -365,6 +379,9 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
       mirror: mirror('wasmtime-mirror')
     },
     wasiRuntime,
+    verify,
+    mirror: mirror('mirror'),
+    checksums,
     githubToken: read('github-token'),
     buildType,
     pthreads,
@@ -387,6 +404,36 @@ export function loadInputs(read: Reader = fromActions, workspace = defaultWorksp
   }
   if (problems.length > 0) throw new InputError(problems)
   return inputs
+}
+
+/**
+ * The checksums input: lines of `<sha256>  <file name>` (sha256sum's output;
+ * one space or a `*` before the name is taken too), blank lines and # comments
+ * ignored. A file name is a download URL's last segment, or the name emsdk
+ * keeps it under (`<hash>-wasm-binaries.tar.xz`).
+ */
+export function parseChecksums(
+  text: string,
+  problem: (message: string) => void
+): Record<string, string> {
+  const sums: Record<string, string> = {}
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const m = /^([0-9A-Fa-f]{64}) [ *]?(\S+)$/.exec(line)
+    if (!m) {
+      problem(
+        `${JSON.stringify(line)} is not "<sha256>  <file name>" (64 hexadecimal digits, then the file name)`
+      )
+      continue
+    }
+    const [, sum, name] = m
+    if (name.includes('/')) problem(`${JSON.stringify(name)}: name the file, not a path or URL`)
+    else if (sums[name] && sums[name] !== sum.toLowerCase())
+      problem(`${name} is listed twice with different sums`)
+    else sums[name] = sum.toLowerCase()
+  }
+  return sums
 }
 
 /**

@@ -13,12 +13,14 @@ import {
 } from '../catalog/targets.js'
 import { compareVersions, formatVersion, parseVersion } from '../catalog/version.js'
 import { knownSha256For } from '../catalog/checksums.js'
+import { emsdkNestedDownloads, type NestedDownload } from '../catalog/emsdk-binaries.js'
 import {
   emsdkUrl,
+  mirrored,
+  releaseAssetOf,
   toolCacheVersion,
   wasiSdkUrl,
   wasmtimeUrl,
-  DEFAULT_BASE,
   UnsupportedToolchainError
 } from '../catalog/downloads.js'
 import { artifactName, artifactNameProblem } from './artifact-name.js'
@@ -44,6 +46,9 @@ import { type RunnerFacts } from '../runner/types.js'
 export * from './types.js'
 export { emscriptenCacheDir, workDir } from './paths.js'
 import { workDir } from './paths.js'
+
+/** A URL's (or a relative path's) last segment. */
+const fileName = (url: string): string => decodeURIComponent(url.slice(url.lastIndexOf('/') + 1))
 
 function recipeOf(facts: CheckoutFacts, target: Target): Recipe | undefined {
   return target === 'wasi' ? facts.wasiRecipe : facts.emscriptenRecipe
@@ -99,25 +104,45 @@ function planToolchains(
       `${tool === 'wasiSdk' ? 'wasi-sdk' : tool}-version: no known pin for CPython ${facts.version.text}; set a version`
     ])
   }
+  /**
+   * A download from `upstream` (its project's URL), through the tool's own
+   * mirror input or else the mirror input. The user's sum (the tool's
+   * *-sha256 input, or the checksums input by file name) is checked when
+   * given; else the table's; else the release asset's digest at run time.
+   */
   const download = (
     tool: ToolName,
     version: string,
     from: string,
-    url: string,
+    upstream: string,
+    toolMirror: { base: string; url: string } | undefined,
     sha256Input: string
   ): ToolchainPlan => {
     const table = knownSha256For(tool, version, runner.arch)
+    const byName = inputs.checksums[fileName(upstream)]
+    const given = sha256Input || byName
     return {
       tool,
       version,
       versionFrom: from,
       source: 'download',
-      url,
-      sha256: sha256Input || table,
-      sha256From: sha256Input ? 'input' : table ? 'table' : undefined,
+      url: toolMirror?.base ? toolMirror.url : mirrored(upstream, inputs.mirror),
+      sha256: given || table,
+      sha256From: given ? 'input' : table ? 'table' : undefined,
+      asset: releaseAssetOf(upstream),
       dir: path.join(runner.toolCacheDir, tool, toolCacheVersion(tool, version), runner.arch)
     }
   }
+  /** emsdk's wasm-binaries and Node, from the mirror when one is set, with the user's or the table's sums. */
+  const nested = (version: string): NestedDownload[] | undefined =>
+    emsdkNestedDownloads(version, runner.arch)?.map(d => {
+      const given = inputs.checksums[fileName(d.into)] ?? inputs.checksums[fileName(d.url)]
+      return {
+        ...d,
+        url: mirrored(d.url, inputs.mirror),
+        ...(given ? { sha256: given, from: 'input' } : {})
+      }
+    })
   const preinstalled = (
     tool: ToolName,
     found: { path: string; version: string; how: string }
@@ -142,15 +167,17 @@ function planToolchains(
           `emsdk-version: Emscripten ${version} (${from}) has no linux-arm64 build; emsdk publishes arm64 binaries from ${formatVersion(EMSDK_ARM64_FLOOR)} on. ` +
             `Set emsdk-version to ${formatVersion(EMSDK_ARM64_FLOOR)} or newer, point emsdk-path at an Emscripten installed on the runner, or build on an x64 runner.`
         ])
-      plans.push(
-        download(
+      plans.push({
+        ...download(
           'emsdk',
           version,
           from,
-          emsdkUrl(version, inputs.emsdk.mirror || DEFAULT_BASE.emsdk),
+          emsdkUrl(version),
+          { base: inputs.emsdk.mirror, url: emsdkUrl(version, inputs.emsdk.mirror) },
           inputs.emsdk.sha256
-        )
-      )
+        ),
+        nested: nested(version)
+      })
     }
   }
   if (inputs.targets.includes('wasi')) {
@@ -159,18 +186,32 @@ function planToolchains(
       plans.push(preinstalled('wasi-sdk', found))
     else {
       const { version, from } = resolve('wasiSdk', inputs.wasiSdk.version)
-      const url = wasiSdkUrl(
-        Number(version),
-        runner.arch,
-        inputs.wasiSdk.mirror || DEFAULT_BASE['wasi-sdk']
+      const base = inputs.wasiSdk.mirror
+      plans.push(
+        download(
+          'wasi-sdk',
+          version,
+          from,
+          wasiSdkUrl(Number(version), runner.arch),
+          { base, url: wasiSdkUrl(Number(version), runner.arch, base) },
+          inputs.wasiSdk.sha256
+        )
       )
-      plans.push(download('wasi-sdk', version, from, url, inputs.wasiSdk.sha256))
     }
     const wantsWasmtime = inputs.wasmtime.version !== 'none' && inputs.wasiRuntime !== 'node'
     if (wantsWasmtime) {
       const { version, from } = resolve('wasmtime', inputs.wasmtime.version)
-      const url = wasmtimeUrl(version, runner.arch, inputs.wasmtime.mirror || DEFAULT_BASE.wasmtime)
-      plans.push(download('wasmtime', version, from, url, inputs.wasmtime.sha256))
+      const base = inputs.wasmtime.mirror
+      plans.push(
+        download(
+          'wasmtime',
+          version,
+          from,
+          wasmtimeUrl(version, runner.arch),
+          { base, url: wasmtimeUrl(version, runner.arch, base) },
+          inputs.wasmtime.sha256
+        )
+      )
     }
   }
   return plans

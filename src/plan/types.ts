@@ -1,6 +1,7 @@
 import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
 import type { Inputs } from '../inputs/index.js'
-import type { ToolName } from '../catalog/downloads.js'
+import type { ReleaseAsset, ToolName } from '../catalog/downloads.js'
+import type { NestedDownload } from '../catalog/emsdk-binaries.js'
 
 import type { Target } from '../catalog/targets.js'
 import { ActionError } from '../catalog/errors.js'
@@ -17,10 +18,22 @@ export interface ToolchainPlan {
   /** for downloads */
   url?: string
   sha256?: string
-  sha256From?: 'table' | 'input'
+  /** where the sum comes from; 'digest' (the release asset's, from GitHub's API) is settled at run time */
+  sha256From?: SumSource
+  /** the GitHub release asset the download is (a mirror's copy too), whose digest the API gives */
+  asset?: ReleaseAsset
+  /**
+   * Files the toolchain's own installer would download (emsdk's wasm-binaries
+   * and Node), which the action downloads, verifies and puts in place first;
+   * undefined when the action does not know them for this version.
+   */
+  nested?: NestedDownload[]
   /** the stable tool-cache directory it is installed into, or the preinstalled path */
   dir: string
 }
+
+/** Where a download's expected sum comes from. */
+export type SumSource = 'table' | 'input' | 'digest'
 
 export interface CommandStep {
   id: string

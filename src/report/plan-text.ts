@@ -18,8 +18,16 @@ export function planText(plan: Plan): string {
     if (t.source === 'download') {
       lines.push(`    download ${t.url}`)
       lines.push(
-        `    sha256 ${t.sha256 ? `${t.sha256} (${t.sha256From})` : 'unknown: not verified'}`
+        `    sha256 ${t.sha256 ? `${t.sha256} (${t.sha256From})` : t.asset ? `the digest of ${t.asset.repo} ${t.asset.tag} ${t.asset.file}, from GitHub's API at run time` : 'unknown'}`
       )
+      if (t.tool === 'emsdk' && !t.nested)
+        lines.push('    then `emsdk install` downloads what it needs: not known to the action')
+      for (const d of t.nested ?? []) {
+        lines.push(`    download ${d.url}`)
+        lines.push(
+          `      as ${d.into}, sha256 ${d.sha256 ? `${d.sha256} (${d.from === 'input' ? 'input' : 'table'})` : 'unknown'}`
+        )
+      }
       lines.push(`    install into ${t.dir}`)
     } else lines.push(`    preinstalled at ${t.dir}`)
   }

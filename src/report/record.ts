@@ -16,6 +16,8 @@ export class RunRecord {
   screenshot?: string
   /** the toolchains this run downloaded and installed */
   installed: ToolName[] = []
+  /** the toolchains installed with an unverified download (verify: warn): no cache is saved */
+  unverified: ToolName[] = []
   failure?: { step: string; message: string }
   logs?: { name: string; id?: number; error?: string }
   /** the stages that finished: cache-restore, build, collect, smoke, upload */

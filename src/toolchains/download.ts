@@ -28,14 +28,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import * as tls from 'node:tls'
 import { ToolchainError } from '../catalog/errors.js'
 import { isGitHubUrl } from '../catalog/downloads.js'
+import type { SumSource } from '../plan/types.js'
 
 export interface Download {
   /** "wasi-sdk 24": what the messages call the release */
   release: string
   url: string
-  /** expected sum, from the *-sha256 input or the table */
+  /** expected sum: from the *-sha256 or checksums input, the table, or the release's digest */
   sha256?: string
-  sha256From?: 'table' | 'input'
+  sha256From?: SumSource
   /** the input that supplies a sum, named in messages */
   sha256Input: string
   token?: string
@@ -179,7 +180,7 @@ function tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<net.Socke
 }
 
 /** One GET, through the proxy when there is one; resolves with the response's head. */
-async function get(
+export async function get(
   url: URL,
   headers: Record<string, string>,
   signal: AbortSignal
@@ -343,12 +344,12 @@ export async function downloadVerified(download: Download, dir: string): Promise
   const actual = await sha256Of(file)
   if (!download.sha256) {
     core.warning(
-      `${release}: no known sha256 for ${url}, so the download is not verified. ` +
+      `${release}: no known sha256 for ${url}, so the download is not verified (verify: warn). ` +
         `Its sha256 is ${actual}; set ${download.sha256Input}: ${actual} once you have checked it.`
     )
   } else if (actual !== download.sha256.toLowerCase()) {
     await io.rmRF(file)
-    const from = download.sha256From === 'input' ? download.sha256Input : "the action's table"
+    const from = sumSourceText(download)
     throw new ToolchainError(
       `${release}: checksum mismatch for ${url}\n` +
         `  expected sha256 ${download.sha256} (from ${from})\n` +
@@ -356,11 +357,24 @@ export async function downloadVerified(download: Download, dir: string): Promise
         'The download is not what was expected (a changed release, a wrong mirror or a corrupted transfer); nothing was installed.'
     )
   } else {
-    core.info(
-      `sha256 ${actual} matches ${download.sha256From === 'input' ? download.sha256Input : 'the known sum'}`
-    )
+    const against =
+      download.sha256From === 'input'
+        ? download.sha256Input
+        : `the known sum (${sumSourceText(download)})`
+    core.info(`sha256 ${actual} matches ${against}`)
   }
   return { file, sha256: actual }
+}
+
+function sumSourceText(download: Download): string {
+  switch (download.sha256From) {
+    case 'input':
+      return download.sha256Input
+    case 'digest':
+      return "the release asset's digest in GitHub's API"
+    default:
+      return "the action's table"
+  }
 }
 
 function downloadError(release: string, url: string, error: unknown): ToolchainError {

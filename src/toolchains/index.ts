@@ -14,6 +14,8 @@ import { EmsdkInstaller } from './installers/emsdk.js'
 import { WasiSdkInstaller } from './installers/wasi-sdk.js'
 import { WasmtimeInstaller } from './installers/wasmtime.js'
 import { emscriptenDir } from '../runner/preinstalled.js'
+import type { ToolName } from '../catalog/downloads.js'
+import { settleSums } from './sums.js'
 
 export { ToolchainError } from '../catalog/errors.js'
 
@@ -77,20 +79,32 @@ function installerFor(t: ToolchainPlan, context: InstallContext): ToolInstaller 
   }
 }
 
+export interface InstalledToolchains {
+  envs: Environments
+  /** toolchains installed with something unverified (verify: warn): nothing of the run may be cached */
+  unverified: ToolName[]
+}
+
 /**
- * Installs what the plan downloads (through the tool cache) and adopts what
- * it found installed. Downloaded toolchains are also exported to the job's
- * later steps (PATH, WASI_SDK_PATH, EMSDK and the rest of emsdk's environment).
+ * Settles every download's sum first (failing with verify: strict before
+ * anything is installed when one has none), then installs what the plan
+ * downloads (through the tool cache) and adopts what it found installed.
+ * Downloaded toolchains are also exported to the job's later steps (PATH,
+ * WASI_SDK_PATH, EMSDK and the rest of emsdk's environment).
  */
 export async function installToolchains(
   plan: Plan,
   runner: RunnerFacts,
   workDir: string,
+  verify: 'strict' | 'warn',
   token: string = core.getInput('github-token')
-): Promise<Environments> {
+): Promise<InstalledToolchains> {
   // tc.find and tc.cacheDir read the tool cache from the environment; keep it the plan's
   process.env.RUNNER_TOOL_CACHE ??= runner.toolCacheDir
   fs.mkdirSync(workDir, { recursive: true })
+  const unverified = await core.group('Checksums of the downloads', () =>
+    settleSums(plan.toolchains, verify, token)
+  )
   const envs: Environments = {}
   for (const t of plan.toolchains) {
     let env: ToolchainEnv
@@ -100,14 +114,19 @@ export async function installToolchains(
         return preinstalledEnvironment(t, workDir)
       })
     } else {
-      const installer = installerFor(t, { arch: runner.arch, workDir, token })
+      const installer = installerFor(t, {
+        arch: runner.arch,
+        workDir,
+        token,
+        unverified: unverified.has(t.tool)
+      })
       const dir = await installer.install()
-      if (path.resolve(dir) !== path.resolve(t.dir))
+      if (!unverified.has(t.tool) && path.resolve(dir) !== path.resolve(t.dir))
         core.warning(`${t.tool} ${t.version} is installed at ${dir}, not at ${t.dir} as planned`)
       env = await installer.environment(dir)
     }
     if (t.tool === 'emsdk') env.vars.EM_CACHE = emscriptenCacheDir(runner)
     envs[t.tool === 'emsdk' ? 'emscripten' : t.tool] = env
   }
-  return envs
+  return { envs, unverified: [...unverified] }
 }

@@ -16,8 +16,8 @@ export interface VerifiedRecord {
   url: string
   /** sha256 of the downloaded archive */
   sha256: string
-  /** what the sum was checked against: the table, the *-sha256 input, or nothing known */
-  checkedAgainst: 'table' | 'input' | 'none'
+  /** what the sum was checked against: the table, an input, the release's digest, or nothing known */
+  checkedAgainst: 'table' | 'input' | 'digest' | 'none'
 }
 
 /** What this run expects of an installed toolchain. */
@@ -51,6 +51,9 @@ export function recordMismatch(dir: string, expected: Expected): string | undefi
       ? `it has no record of what it was verified as (${file})`
       : `its record ${file} is unreadable`
   }
+  // an unverified install never counts, whatever sum this run knows (earlier versions of the action wrote them)
+  if (record.checkedAgainst === 'none' || !record.checkedAgainst)
+    return `it was installed unverified (its record ${file} names no checked sum)`
   for (const field of ['tool', 'version', 'arch'] as const)
     if (record[field] !== expected[field])
       return `its record names ${field} ${String(record[field])}, not ${expected[field]}`

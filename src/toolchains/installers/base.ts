@@ -36,6 +36,12 @@ export interface InstallContext {
   workDir: string
   /** github-token; sent to github.com only */
   token?: string
+  /**
+   * something of this toolchain has no known sum (verify: warn): it is
+   * installed in the job's own folder, never in the tool cache, and an
+   * installed copy is not looked for there
+   */
+  unverified?: boolean
 }
 
 const PROBE_TIMEOUT_MS = 2 * 60_000
@@ -114,6 +120,14 @@ export abstract class ToolInstaller {
 
   /** Where this release is published; tc.find returns it once `<dir>.complete` exists. */
   protected get cachePath(): string {
+    if (this.context.unverified)
+      return path.join(
+        this.context.workDir,
+        'unverified-toolchains',
+        this.plan.tool,
+        this.cacheVersion,
+        this.context.arch
+      )
     const root = process.env.RUNNER_TOOL_CACHE
     if (!root) throw new ToolchainError('RUNNER_TOOL_CACHE is not set; is this a GitHub runner?')
     return path.join(root, this.plan.tool, this.cacheVersion, this.context.arch)
@@ -142,9 +156,15 @@ export abstract class ToolInstaller {
     return broken && `it is broken: ${broken}`
   }
 
+  /** A finished install in the tool cache, unless this one is unverified (it never goes there). */
+  private findInstalled(): string | undefined {
+    if (this.context.unverified) return undefined
+    return tc.find(this.plan.tool, this.cacheVersion, this.context.arch) || undefined
+  }
+
   /** The installed toolchain's directory, from the tool cache or a new install. */
   async install(): Promise<string> {
-    const cached = tc.find(this.plan.tool, this.cacheVersion, this.context.arch)
+    const cached = this.findInstalled()
     if (cached) {
       const problem = await this.unusable(cached)
       if (!problem) {
@@ -226,7 +246,7 @@ export abstract class ToolInstaller {
   protected async publish(top: string, sha256: string): Promise<string> {
     const dest = this.cachePath
     return withLock(`${dest}.lock`, this.release, async () => {
-      if (tc.find(this.plan.tool, this.cacheVersion, this.context.arch)) {
+      if (this.findInstalled()) {
         const problem = await this.unusable(dest)
         if (!problem) {
           core.info(`${this.release}: another job installed it at ${dest} meanwhile; using that`)

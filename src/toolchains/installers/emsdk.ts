@@ -1,6 +1,8 @@
 /**
- * emsdk: the tag's source archive, then `emsdk install` (which downloads the
- * SDK) in the job's private staging folder, and `emsdk activate` once it is
+ * emsdk: the tag's source archive, then the SDK's wasm-binaries archive and
+ * Node, downloaded and verified by the action and put where emsdk.py looks
+ * for them, then `emsdk install` (which, with EMSDK_KEEP_DOWNLOADS set,
+ * takes them instead of downloading) in the job's private staging folder, and `emsdk activate` once it is
  * moved to the tool cache path: activation writes absolute paths into the
  * config, so it runs where the SDK stays, and the SDK is marked complete
  * only once activated and probed.
@@ -15,6 +17,7 @@ import type { ToolchainEnv } from '../index.js'
 import { emscriptenDir, emscriptenVersion } from '../../runner/preinstalled.js'
 import { namesVersion, runProbe, ToolInstaller } from './base.js'
 import { buildEnvironment } from '../../catalog/secrets.js'
+import { downloadVerified } from '../download.js'
 
 /** The environment `emsdk construct_env` reports: new PATH entries and variables. */
 export interface EmsdkEnvironment {
@@ -72,11 +75,15 @@ export class EmsdkInstaller extends ToolInstaller {
     return super.install()
   }
 
-  private async emsdk(command: string, dir: string): Promise<void> {
+  private async emsdk(
+    command: string,
+    dir: string,
+    env: Record<string, string> = {}
+  ): Promise<void> {
     await this.group(`emsdk ${command} ${this.plan.version}`, async () => {
       const code = await exec.exec(path.join(dir, 'emsdk'), [command, this.plan.version], {
         cwd: dir,
-        env: childEnv({}),
+        env: childEnv(env),
         ignoreReturnCode: true
       })
       if (code !== 0)
@@ -86,9 +93,42 @@ export class EmsdkInstaller extends ToolInstaller {
     })
   }
 
-  /** The SDK download (the slow part) happens in the job's own staging folder. */
+  /**
+   * The SDK download (the slow part) happens in the job's own staging folder.
+   * emsdk.py's download_file skips a file already at its target unless told
+   * to download even if it exists, which it is not when EMSDK_KEEP_DOWNLOADS
+   * is set (any non-empty value up to 5.0.5; from 5.0.6 get_env_boolean,
+   * which takes 1). emsdk checks no sums itself, so only verified files are
+   * put there; they are removed once installed (nothing else uses them).
+   */
   protected async prepare(top: string): Promise<void> {
-    await this.emsdk('install', top)
+    const seeded: string[] = []
+    for (const d of this.plan.nested ?? []) {
+      const target = path.join(top, d.into)
+      const into = fs.mkdtempSync(path.join(this.context.workDir, 'emsdk-download-'))
+      try {
+        const { file } = await this.group(`download ${d.what}`, () =>
+          downloadVerified(
+            {
+              release: d.what,
+              url: d.url,
+              sha256: d.sha256,
+              sha256From: d.from === 'input' ? 'input' : 'table',
+              sha256Input: 'checksums',
+              token: this.context.token
+            },
+            into
+          )
+        )
+        fs.mkdirSync(path.dirname(target), { recursive: true })
+        fs.copyFileSync(file, target)
+        seeded.push(target)
+      } finally {
+        fs.rmSync(into, { recursive: true, force: true })
+      }
+    }
+    await this.emsdk('install', top, seeded.length > 0 ? { EMSDK_KEEP_DOWNLOADS: '1' } : {})
+    for (const file of seeded) fs.rmSync(file, { force: true })
   }
 
   /** Activation writes the config with the final path, so it runs there (holding the lock). */
