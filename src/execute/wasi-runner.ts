@@ -5,9 +5,13 @@
  * host runner too. ncc emits the asset beside the bundle (read through import.meta.url).
  */
 import * as fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { wasiRunnerScript } from '../plan/smoke.js'
 
 const ASSET = new URL('./assets/wasi-run.mjs', import.meta.url)
+
+/** The runner as shipped beside the bundle (the command names it for running a wasi build). */
+export const wasiRunnerAsset = (): string => fileURLToPath(ASSET)
 
 /** Writes the runner where the plan's commands expect it. */
 export function writeWasiRunner(workDir: string): string {
