@@ -45,7 +45,7 @@ describe('cpython-wasm --help', () => {
     // and nothing action.yml does not have, besides the command's own flags
     const flags = [...stdout.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map(m => m[1])
     expect(flags.sort()).toEqual(
-      [...inputs.map(([name]) => name), 'output', 'cache-dir', 'help'].sort()
+      [...inputs.map(([name]) => name), 'output', 'verbose', 'cache-dir', 'help'].sort()
     )
   })
 

@@ -62,6 +62,8 @@ export interface Backends {
   keepLogs: (plan: Plan, inputs: Inputs, work: string) => Promise<RunRecord['logs']>
   /** shows the job summary (markdown) */
   summary: (markdown: string) => Promise<void>
+  /** print each build step's output as it comes (the runner's log groups), not only into its log */
+  echoSteps: boolean
 }
 
 /** The runner's: INPUT_* variables, GitHub's cache and artifact services, the step summary. */
@@ -70,7 +72,8 @@ export const actionBackends: Backends = {
   cache: actionsCacheStore,
   deliver: uploadArtifacts,
   keepLogs: (plan, inputs, work) => uploadLogs(plan, inputs, path.join(work, 'logs-artifact')),
-  summary: writeStepSummary
+  summary: writeStepSummary,
+  echoSteps: true
 }
 
 /** Everything a run works from, settled before anything is installed or built. */
@@ -100,7 +103,7 @@ const reusesResult = (record: RunRecord): boolean => record.hits.get(BUILD_RESUL
 async function build(
   { runner, plan, work }: Job,
   record: RunRecord,
-  store: CacheStore
+  { cache: store, echoSteps }: Backends
 ): Promise<void> {
   writeWasiRunner(work)
   // on a finished-build hit the smoke tests still need their runner (wasmtime)
@@ -131,7 +134,9 @@ async function build(
     addMatcher(work)
     try {
       record.timings.push(
-        ...(await runSteps(plan.steps, envs, id => record.hits.get(id) === 'exact'))
+        ...(await runSteps(plan.steps, envs, id => record.hits.get(id) === 'exact', {
+          echo: echoSteps
+        }))
       )
     } catch (error) {
       record.timings.push(...((error as { timings?: StepTiming[] }).timings ?? []))
@@ -237,7 +242,7 @@ export async function run(backends: Backends = actionBackends): Promise<RunResul
     core.startGroup('Plan')
     core.info(planText(job.plan))
     core.endGroup()
-    await build(job, record, backends.cache)
+    await build(job, record, backends)
     await deliver(job, record, backends)
   } catch (error) {
     // A failed check can be diagnosed from its logs without running it again.

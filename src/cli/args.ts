@@ -22,6 +22,12 @@ export const COMMAND_FLAGS = {
       'Folder the artifacts are copied to, one folder per target named like the artifact.',
     default: './cpython-wasm-out'
   },
+  verbose: {
+    value: '',
+    description:
+      "Print each build step's output as it comes, as the action's log does (it is always in the step's log under the work folder).",
+    default: 'off'
+  },
   'cache-dir': {
     value: 'DIR',
     description:
@@ -74,6 +80,13 @@ export function parseArgs(argv: string[]): Parsed {
     const input = byName.get(name)
     const own = name in COMMAND_FLAGS ? (name as keyof typeof COMMAND_FLAGS) : undefined
     if (!input && !own) throw new UsageError(`unknown flag --${name}`)
+    if (own === 'verbose') {
+      if (no || inline !== undefined) throw new UsageError('--verbose takes no value')
+      if (given.has(name)) throw new UsageError(`--${name} is given twice`)
+      given.add(name)
+      flags.verbose = 'true'
+      continue
+    }
     if (no && !(input && isSwitch(input)))
       throw new UsageError(`--no-${name}: only true/false inputs take --no-`)
     if (given.has(name)) throw new UsageError(`--${name} is given twice`)
@@ -119,7 +132,7 @@ function wrap(text: string, indent: number, width = 80): string[] {
 
 export function helpText(): string {
   const out = [
-    'Usage: cpython-wasm build [--INPUT VALUE]... [--output DIR] [--cache-dir DIR]',
+    'Usage: cpython-wasm build [--INPUT VALUE]... [--output DIR] [--cache-dir DIR] [--verbose]',
     '',
     "Builds a CPython checkout for WebAssembly on this machine with the GitHub Action's",
     'pipeline: the same plan, toolchain pins and checks, cache keys and smoke tests.',
@@ -137,7 +150,7 @@ export function helpText(): string {
   }
   out.push('', 'Command flags:')
   for (const [name, flag] of Object.entries(COMMAND_FLAGS)) {
-    out.push('', `  --${name} ${flag.value}`)
+    out.push('', `  --${name}${flag.value ? ` ${flag.value}` : ''}`)
     out.push(...wrap(flag.description, 6), `      default: ${flag.default}`)
   }
   out.push('', '  --help, -h', '      This text.')

@@ -106,7 +106,9 @@ async function build(parsed: Parsed): Promise<number> {
     },
     summary: async markdown => {
       summary = markdown
-    }
+    },
+    // progress lines instead, unless asked: a make prints thousands of lines
+    echoSteps: parsed.flags.verbose === 'true'
   }
   try {
     const result = await run(backends)

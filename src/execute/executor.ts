@@ -75,7 +75,16 @@ function progressSeconds(): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_PROGRESS_SECONDS
 }
 
-export async function runStep(step: CommandStep, envs: Environments): Promise<void> {
+export interface StepOutput {
+  /** print the step's output as it comes (the runner's log group); it always goes to the step's log */
+  echo?: boolean
+}
+
+export async function runStep(
+  step: CommandStep,
+  envs: Environments,
+  { echo = true }: StepOutput = {}
+): Promise<void> {
   fs.mkdirSync(step.cwd, { recursive: true })
   fs.mkdirSync(path.dirname(step.log), { recursive: true })
   const log = fs.createWriteStream(step.log)
@@ -85,21 +94,24 @@ export async function runStep(step: CommandStep, envs: Environments): Promise<vo
     tail.push(data)
   }
   log.write(`$ ${formatArgv(step.argv)}\n# in ${step.cwd}\n`)
-  // the output goes to the log file only; a long configure or make says it is alive
+  // output that goes to the log file only: a long configure or make says it is alive
   const started = Date.now()
-  const ticker = setInterval(() => {
-    const last = tail.last().trim()
-    core.info(
-      `${step.title}: ${Math.round((Date.now() - started) / 1000)} s, ${tail.count} lines of output` +
-        (last ? `; last: ${last.length > 120 ? `${last.slice(0, 117)}...` : last}` : '')
-    )
-  }, progressSeconds() * 1000)
+  const ticker = echo
+    ? undefined
+    : setInterval(() => {
+        const last = tail.last().trim()
+        core.info(
+          `${step.title}: ${Math.round((Date.now() - started) / 1000)} s, ${tail.count} lines of output` +
+            (last ? `; last: ${last.length > 120 ? `${last.slice(0, 117)}...` : last}` : '')
+        )
+      }, progressSeconds() * 1000)
   let code: number
   try {
     code = await exec.exec(step.argv[0], step.argv.slice(1), {
       cwd: step.cwd,
       env: stepEnvironment(step, envs),
       ignoreReturnCode: true,
+      silent: !echo,
       listeners: { stdout: record, stderr: record }
     })
   } catch (e) {
@@ -123,7 +135,8 @@ export interface StepTiming {
 export async function runSteps(
   steps: CommandStep[],
   envs: Environments,
-  cached: (id: string) => boolean
+  cached: (id: string) => boolean,
+  output: StepOutput = {}
 ): Promise<StepTiming[]> {
   const timings: StepTiming[] = []
   for (let step of steps) {
@@ -138,7 +151,7 @@ export async function runSteps(
     }
     const started = Date.now()
     try {
-      await core.group(step.title, () => runStep(step, envs))
+      await core.group(step.title, () => runStep(step, envs, output))
       timings.push({
         id: step.id,
         title: step.title,
