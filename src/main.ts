@@ -58,6 +58,8 @@ export interface Backends {
   cache: CacheStore
   /** delivers the collected, smoke-tested artifacts (with upload: true) */
   deliver: (plan: Plan, inputs: Inputs) => Promise<UploadedArtifact[]>
+  /** the delivery's name in the summary's steps */
+  deliverTitle: string
   /** keeps the logs of a failed build (with upload: true) */
   keepLogs: (plan: Plan, inputs: Inputs, work: string) => Promise<RunRecord['logs']>
   /** shows the job summary (markdown) */
@@ -71,6 +73,7 @@ export const actionBackends: Backends = {
   inputs: actionInputs,
   cache: actionsCacheStore,
   deliver: uploadArtifacts,
+  deliverTitle: 'Upload artifacts',
   keepLogs: (plan, inputs, work) => uploadLogs(plan, inputs, path.join(work, 'logs-artifact')),
   summary: writeStepSummary,
   echoSteps: true
@@ -211,7 +214,7 @@ async function deliver(
   record.completed.add('smoke')
 
   if (inputs.upload && plan.artifacts.length > 0)
-    record.uploaded = await record.phase('upload', 'Upload artifacts', () =>
+    record.uploaded = await record.phase('upload', backends.deliverTitle, () =>
       backends.deliver(plan, inputs)
     )
 }

@@ -99,6 +99,7 @@ async function build(parsed: Parsed): Promise<number> {
     workspace: process.cwd(),
     cache: store,
     deliver: plan => copyArtifacts(plan, output),
+    deliverTitle: 'Copy artifacts',
     // a failed build's logs next to where its artifacts would be; said below, not in the summary
     keepLogs: async plan => {
       logs = gatherLogs(plan, logsDir)

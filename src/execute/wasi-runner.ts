@@ -10,8 +10,14 @@ import { wasiRunnerScript } from '../plan/smoke.js'
 
 const ASSET = new URL('./assets/wasi-run.mjs', import.meta.url)
 
-/** The runner as shipped beside the bundle (the command names it for running a wasi build). */
-export const wasiRunnerAsset = (): string => fileURLToPath(ASSET)
+/**
+ * The runner as shipped beside the bundle (the command names it for running
+ * a wasi build). ncc turns the URL into a path string in the bundle.
+ */
+export function wasiRunnerAsset(): string {
+  const asset: unknown = ASSET
+  return asset instanceof URL ? fileURLToPath(asset) : String(asset)
+}
 
 /** Writes the runner where the plan's commands expect it. */
 export function writeWasiRunner(workDir: string): string {
