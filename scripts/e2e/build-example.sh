@@ -32,12 +32,16 @@ rm -rf "$example/cpython"
 mkdir -p "$example"
 cp -a "$E2E_SRC_311" "$example/cpython"
 
-# the WASI SDK stand-in is served from a loopback mirror, as the tests serve it
+# the WASI SDK stand-in is served from a loopback mirror, as the tests serve
+# it, on a fixed port: the URL is part of the toolchain's cache key
 mirror_log=$(mktemp)
-node scripts/e2e/serve-mirror.mjs "$E2E_WASI_SDK_MIRROR_HOST" >"$mirror_log" &
+node scripts/e2e/serve-mirror.mjs "$E2E_WASI_SDK_MIRROR_HOST" "${MIRROR_PORT:-47816}" >"$mirror_log" &
 mirror_pid=$!
 trap 'kill "$mirror_pid"; rm -f "$mirror_log"' EXIT
-until [[ -s $mirror_log ]]; do sleep 0.1; done
+until [[ -s $mirror_log ]]; do
+  kill -0 "$mirror_pid" 2>/dev/null || { echo "the mirror did not start (port in use? set MIRROR_PORT)" >&2; exit 1; }
+  sleep 0.1
+done
 archive=$E2E_WASI_SDK_MIRROR_HOST/releases/download/wasi-sdk-16/wasi-sdk-16.0-linux.tar.gz
 
 node dist/cli.js build \
