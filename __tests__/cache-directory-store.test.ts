@@ -59,6 +59,10 @@ test('exact key, newest prefix match, other paths, written once', async () => {
   // other paths are another entry, as in @actions/cache's version
   const b = job()
   expect(await store.restore(b.paths, 'k-main-1', ['k-'])).toEqual({ problems: [] })
+
+  // a newer entry of a prefix supersedes the older ones
+  expect(store.supersede('k-main-', 'k-main-2')).toEqual(['k-main-1'])
+  expect(store.entries().map(e => e.key)).toEqual(['k-main-2'])
 })
 
 test('restoreCaches and saveCaches report through the store the same way', async () => {

@@ -68,6 +68,21 @@ export class DirectoryStore implements CacheStore {
     return found.sort((a, b) => b.created - a.created)
   }
 
+  /**
+   * Removes the entries a restore key would find but for the newest (keep):
+   * an entry saved under a new key by each run (ccache) supersedes the older
+   * ones, which GitHub would evict in time. Returns the keys removed.
+   */
+  supersede(prefix: string, keep: string): string[] {
+    const removed: string[] = []
+    for (const entry of this.entries())
+      if (entry.key !== keep && entry.key.startsWith(prefix)) {
+        fs.rmSync(path.join(this.root, folderName(entry.key)), { recursive: true, force: true })
+        removed.push(entry.key)
+      }
+    return removed
+  }
+
   async restore(paths: string[], key: string, restoreKeys: string[]): Promise<StoreRestore> {
     const candidates = this.entries().filter(e => samePaths(e.paths, paths))
     const entry =

@@ -118,6 +118,11 @@ async function build(parsed: Parsed): Promise<number> {
       const sizes = new Map<string, number>()
       const outcomes = await saveCaches(result.toSave, sizes, store)
       const saved = result.toSave.filter(e => outcomes.get(e.id) === 'saved')
+      // an entry saved under a new key each run (ccache) replaces the older ones of its ref
+      for (const entry of saved.filter(e => e.id.startsWith('ccache-'))) {
+        const prefix = result.job.plan.caches.find(c => c.id === entry.id)?.restoreKeys[0]
+        if (prefix && entry.key.startsWith(prefix)) store.supersede(prefix, entry.key)
+      }
       if (saved.length > 0)
         summary +=
           '\n### Caches saved\n\n| entry | size | key |\n| --- | --- | --- |\n' +
