@@ -37,8 +37,15 @@ const stageBoundaries = STAGES.map((stage, i) => ({
               ]
             : []),
           {
-            group: ['../main.js', '../post.js', '../../main.js', '../../post.js'],
-            message: 'main.ts and post.ts compose the stages; stages never import them.'
+            group: [
+              '../main.js',
+              '../post.js',
+              '../../main.js',
+              '../../post.js',
+              '../cli/*',
+              '../../cli/*'
+            ],
+            message: 'main.ts, post.ts and cli/ compose the stages; stages never import them.'
           },
           ...(stage === 'plan' || stage === 'catalog'
             ? [

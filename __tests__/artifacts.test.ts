@@ -105,8 +105,19 @@ describe('uploadArtifacts', () => {
         wasi: 'python-3.13.5-wasi',
         'emscripten-browser': 'python-3.13.5-emscripten-browser'
       }),
-      'artifact-ids': JSON.stringify({ wasi: uploaded[0].id, 'emscripten-browser': uploaded[1].id })
+      'artifact-ids': JSON.stringify({
+        wasi: uploaded[0].id,
+        'emscripten-browser': uploaded[1].id
+      }),
+      // each zip's sha256 as the service recorded it, for attestations
+      'artifact-digests': JSON.stringify({
+        wasi: service.byName('python-3.13.5-wasi')?.hash?.replace(/^sha256:/, ''),
+        'emscripten-browser': service
+          .byName('python-3.13.5-emscripten-browser')
+          ?.hash?.replace(/^sha256:/, '')
+      })
     })
+    expect(uploaded[0].digest).toMatch(/^[0-9a-f]{64}$/)
 
     const stored = service.byName('python-3.13.5-wasi')
     expect(stored?.finalized).toBe(true)
@@ -122,7 +133,7 @@ describe('uploadArtifacts', () => {
       [uploaded[0], wasi],
       [uploaded[1], browser]
     ] as const) {
-      const back = await download(u.id)
+      const back = await download(u.id as number)
       expect(tree(back)).toEqual(tree(dir))
       expect(u.files).toBe(listFiles(dir).length)
     }
@@ -156,7 +167,7 @@ describe('uploadArtifacts', () => {
       { retentionDays: 0, compressionLevel: 9 }
     )
     expect(z.size).toBeLessThan(2000)
-    expect(tree(await download(z.id))).toEqual(tree(dir))
+    expect(tree(await download(z.id as number))).toEqual(tree(dir))
   })
 
   test('a name already used in the run fails with a hint about artifact-name', async () => {

@@ -3,15 +3,22 @@
  * inputs → checkout → runner → plan → toolchains → cache → execute → smoke →
  * artifacts → report. Each stage returns a typed result; this file decides
  * nothing itself. The post step saves the caches (post.ts).
+ *
+ * Where inputs come from, where cache entries live, how the artifacts are
+ * delivered and where the summary goes are backends: the runner's (the
+ * action, actionBackends) or the developer machine's (the command, cli/).
  */
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { writeBrowserBundle } from './artifacts/browser-bundle.js'
 import { collectArtifact } from './artifacts/collect.js'
-import { uploadArtifacts, uploadLogs } from './artifacts/index.js'
+import { uploadArtifacts, uploadLogs, type UploadedArtifact } from './artifacts/index.js'
 import {
+  actionsCacheStore,
   BUILD_RESULT,
+  type CacheStore,
+  type PendingSave,
   fingerprint,
   handOverSaves,
   planCaches,
@@ -25,7 +32,7 @@ import { inspectCheckout, type CheckoutFacts } from './checkout/detect.js'
 import { readStats, zeroStats } from './execute/ccache-stats.js'
 import { runSteps, StepError, type StepTiming } from './execute/executor.js'
 import { writeWasiRunner } from './execute/wasi-runner.js'
-import { loadInputs, type Inputs } from './inputs/index.js'
+import { actionInputs, loadInputs, type InputSource, type Inputs } from './inputs/index.js'
 import { makePlan, workDir, type Plan } from './plan/index.js'
 import {
   addMatcher,
@@ -35,7 +42,8 @@ import {
   RunRecord,
   setPlanOutputs,
   setRunOutputs,
-  writeReport
+  writeReport,
+  writeStepSummary
 } from './report/index.js'
 import { probeRunner } from './runner/index.js'
 import type { RunnerFacts } from './runner/types.js'
@@ -44,8 +52,42 @@ import { runSmokeTest, SmokeTestError } from './smoke/run.js'
 import { annotateFailures, runSuite, SuiteFailedError, suitePassed } from './smoke/suite.js'
 import { installToolchains } from './toolchains/index.js'
 
+export interface Backends {
+  inputs: InputSource
+  /** the folder relative input paths start from ('' for the runner's GITHUB_WORKSPACE) */
+  workspace?: string
+  cache: CacheStore
+  /** delivers the collected, smoke-tested artifacts (with upload: true) */
+  deliver: (plan: Plan, inputs: Inputs) => Promise<UploadedArtifact[]>
+  /** the delivery's name in the summary's steps */
+  deliverTitle: string
+  /** keeps the logs of a failed build, and the test suite's files (with upload: true) */
+  keepLogs: (
+    plan: Plan,
+    inputs: Inputs,
+    work: string,
+    extra: string[]
+  ) => Promise<RunRecord['logs']>
+  /** shows the job summary (markdown) */
+  summary: (markdown: string) => Promise<void>
+  /** print each build step's output as it comes (the runner's log groups), not only into its log */
+  echoSteps: boolean
+}
+
+/** The runner's: INPUT_* variables, GitHub's cache and artifact services, the step summary. */
+export const actionBackends: Backends = {
+  inputs: actionInputs,
+  cache: actionsCacheStore,
+  deliver: uploadArtifacts,
+  deliverTitle: 'Upload artifacts',
+  keepLogs: (plan, inputs, work, extra) =>
+    uploadLogs(plan, inputs, path.join(work, 'logs-artifact'), extra),
+  summary: writeStepSummary,
+  echoSteps: true
+}
+
 /** Everything a run works from, settled before anything is installed or built. */
-interface Job {
+export interface Job {
   inputs: Inputs
   facts: CheckoutFacts
   runner: RunnerFacts
@@ -55,8 +97,8 @@ interface Job {
 }
 
 /** inputs → checkout → runner → plan (and the cache keys, which need the tree's fingerprint). */
-async function prepare(): Promise<Job> {
-  const inputs = loadInputs()
+async function prepare(backends: Backends): Promise<Job> {
+  const inputs = loadInputs(backends.inputs, backends.workspace || undefined)
   const facts = inspectCheckout(inputs.source)
   const runner = await probeRunner(inputs, facts)
   const plan = makePlan(inputs, facts, runner)
@@ -68,7 +110,11 @@ async function prepare(): Promise<Job> {
 const reusesResult = (record: RunRecord): boolean => record.hits.get(BUILD_RESULT) === 'exact'
 
 /** cache → toolchains → execute. */
-async function build({ inputs, runner, plan, work }: Job, record: RunRecord): Promise<void> {
+async function build(
+  { inputs, runner, plan, work }: Job,
+  record: RunRecord,
+  { cache: store, echoSteps }: Backends
+): Promise<void> {
   writeWasiRunner(work)
   // on a finished-build hit the smoke tests still need their runner (wasmtime)
   const forSmoke = plan.toolchains.filter(
@@ -78,9 +124,7 @@ async function build({ inputs, runner, plan, work }: Job, record: RunRecord): Pr
     restoreCachesFor(
       plan.caches,
       forSmoke.map(t => toolchainCacheId(t.tool)),
-      {
-        verify: verifiers(plan)
-      }
+      { verify: verifiers(plan), store }
     )
   )
   record.completed.add('cache-restore')
@@ -103,7 +147,9 @@ async function build({ inputs, runner, plan, work }: Job, record: RunRecord): Pr
     addMatcher(work)
     try {
       record.timings.push(
-        ...(await runSteps(plan.steps, envs, id => record.hits.get(id) === 'exact'))
+        ...(await runSteps(plan.steps, envs, id => record.hits.get(id) === 'exact', {
+          echo: echoSteps
+        }))
       )
     } catch (error) {
       record.timings.push(...((error as { timings?: StepTiming[] }).timings ?? []))
@@ -125,29 +171,37 @@ async function build({ inputs, runner, plan, work }: Job, record: RunRecord): Pr
  * those whose producing steps (toolchain installs, build steps, the
  * collection and the smoke tests that passed) all succeeded.
  */
-function handOver({ inputs, runner, plan }: Job, record: RunRecord): void {
+function handOver(
+  { inputs, runner, plan }: Job,
+  record: RunRecord,
+  store: CacheStore
+): PendingSave[] {
   // what an unverified toolchain built is no better than it: nothing is cached (verify: warn)
   if (record.unverified.length > 0) {
     core.warning(
       `No cache is saved: ${record.unverified.join(', ')} ${record.unverified.length === 1 ? 'was' : 'were'} installed with unverified downloads (verify: warn).`
     )
-    return
+    return []
   }
   const succeeded = new Set<string>(record.installed.map(toolchainStepId))
   for (const t of record.timings) if (t.outcome === 'ran') succeeded.add(t.id)
   // a smoke test that could not run (no browser) proved nothing
   for (const r of record.smoke) if (r.skipped) succeeded.delete(`smoke-${r.target}`)
-  handOverSaves(
+  return handOverSaves(
     plan.caches,
     record.hits,
     succeeded,
-    { mode: inputs.cacheSave, eventName: runner.eventName },
+    { mode: inputs.cacheSave, eventName: runner.eventName, privateStore: store.private },
     new Map([...record.ccache].map(([part, stats]) => [part, stats.misses]))
   )
 }
 
 /** artifacts (collect) → smoke → artifacts (upload). */
-async function deliver({ inputs, facts, plan, work }: Job, record: RunRecord): Promise<void> {
+async function deliver(
+  { inputs, facts, plan, work }: Job,
+  record: RunRecord,
+  backends: Backends
+): Promise<void> {
   await record.phase('collect', 'Collect the builds', async () => {
     if (reusesResult(record)) return core.info('The builds came from the cache, collected.')
     for (const artifact of plan.artifacts) {
@@ -187,52 +241,57 @@ async function deliver({ inputs, facts, plan, work }: Job, record: RunRecord): P
     })
 
   if (inputs.upload && plan.artifacts.length > 0)
-    record.uploaded = await record.phase('upload', 'Upload artifacts', () =>
-      uploadArtifacts(plan, inputs)
+    record.uploaded = await record.phase('upload', backends.deliverTitle, () =>
+      backends.deliver(plan, inputs)
     )
   // the JUnit files and the suite's output travel in the logs artifact
   if (inputs.upload && plan.suite.length > 0)
-    record.logs = await uploadLogs(plan, inputs, path.join(work, 'logs-artifact'), suiteFiles(plan))
+    record.logs = await backends.keepLogs(plan, inputs, work, suiteFiles(plan))
   if (inputs.testFailures === 'fail' && record.suite.some(r => !suitePassed(r)))
     throw new SuiteFailedError(record.suite)
 }
 
 const suiteFiles = (plan: Plan): string[] => plan.suite.flatMap(s => [s.junitLog, s.log])
 
-export async function run(): Promise<void> {
+/** What a run leaves to its caller: the job (once planned), its record, the entries to save. */
+export interface RunResult {
+  job?: Job
+  record: RunRecord
+  /** the cache entries the post step (or the command, at its end) saves */
+  toSave: PendingSave[]
+}
+
+export async function run(backends: Backends = actionBackends): Promise<RunResult> {
   core.saveState(State.IsPost, 'true')
   const record = new RunRecord()
   let job: Job | undefined
+  let toSave: PendingSave[] = []
   try {
-    const prepared = await prepare()
+    const prepared = await prepare(backends)
     setPlanOutputs(prepared.plan)
     if (prepared.inputs.dryRun) {
       core.info(planText(prepared.plan))
       core.info('\nDry run: nothing was installed or built.')
-      return
+      return { job, record, toSave }
     }
     job = prepared
     fs.mkdirSync(job.work, { recursive: true })
     core.startGroup('Plan')
     core.info(planText(job.plan))
     core.endGroup()
-    await build(job, record)
-    await deliver(job, record)
+    await build(job, record, backends)
+    await deliver(job, record, backends)
   } catch (error) {
     // A failed check can be diagnosed from its logs without running it again.
     if (job?.inputs.upload && job.plan.steps.length > 0 && !record.logs)
-      record.logs = await uploadLogs(
-        job.plan,
-        job.inputs,
-        path.join(job.work, 'logs-artifact'),
-        suiteFiles(job.plan)
-      )
+      record.logs = await backends.keepLogs(job.plan, job.inputs, job.work, suiteFiles(job.plan))
     reportFailure(error, record, job !== undefined)
   } finally {
     if (job) {
-      if (record.completed.has('cache-restore')) handOver(job, record)
+      if (record.completed.has('cache-restore')) toSave = handOver(job, record, backends.cache)
       setRunOutputs(job.plan, record)
-      await writeReport(job.plan, job.inputs.upload, record)
+      await writeReport(job.plan, job.inputs.upload, record, backends.summary)
     }
   }
+  return { job, record, toSave }
 }

@@ -12,15 +12,21 @@ import { redact, secretValues } from '../catalog/secrets.js'
 export type UploadInputs = Pick<Inputs, 'retentionDays' | 'compressionLevel'> &
   Partial<Pick<Inputs, 'githubToken'>>
 
+/** A collected artifact as it was delivered: uploaded (the action) or copied to a folder (the command). */
 export interface UploadedArtifact {
   target: Target
   name: string
-  id: number
-  /** bytes of the uploaded zip */
+  /** the artifact service's id; none for a copy */
+  id?: number
+  /** the folder the command copied it to */
+  copiedTo?: string
+  /** bytes of the uploaded zip (of the files, for a copy) */
   size: number
   /** bytes of the files before zipping */
   contentSize: number
   files: number
+  /** sha256 of the uploaded zip in hex, as actions/upload-artifact's artifact-digest (for attestations) */
+  digest?: string
 }
 
 /** An upload the artifact service refused; the message says what to change (e.g. artifact-name). */
@@ -74,7 +80,7 @@ async function uploadDir(
   dir: string,
   inputs: UploadInputs,
   what: string
-): Promise<{ id: number; size: number; contentSize: number; files: number }> {
+): Promise<{ id: number; size: number; contentSize: number; files: number; digest?: string }> {
   const files = listFiles(dir)
   if (files.length === 0)
     throw new ArtifactUploadError(`Nothing to upload for ${what}: ${dir} is empty`)
@@ -90,7 +96,13 @@ async function uploadDir(
   }
   if (result.id === undefined)
     throw new ArtifactUploadError(`Uploading ${what} as artifact "${name}" returned no artifact id`)
-  return { id: result.id, size: result.size ?? 0, contentSize, files: files.length }
+  return {
+    id: result.id,
+    size: result.size ?? 0,
+    contentSize,
+    files: files.length,
+    ...(result.digest ? { digest: result.digest.replace(/^sha256:/, '') } : {})
+  }
 }
 
 /** One artifact per target folder (plan.artifacts[].dir), named by the plan. */
@@ -107,21 +119,58 @@ export async function uploadArtifacts(
       uploadDir(client, artifact.name, artifact.dir, inputs, what)
     )
     core.info(
-      `Uploaded ${artifact.target} as ${artifact.name} (id ${r.id}, ${r.files} files, ${formatBytes(r.size)} zipped)`
+      `Uploaded ${artifact.target} as ${artifact.name} (id ${r.id}, ${r.files} files, ${formatBytes(r.size)} zipped${r.digest ? `, sha256 ${r.digest}` : ''})`
     )
     uploaded.push({ target: artifact.target, name: artifact.name, ...r })
   }
   return uploaded
 }
 
-/** The outputs artifact-names and artifact-ids: JSON objects keyed by target. */
+/**
+ * Copies each target's folder to <dir>/<artifact name> (the command's
+ * delivery): what an upload would hold, where the developer can run it.
+ */
+export async function copyArtifacts(
+  plan: Pick<Plan, 'artifacts'>,
+  dir: string
+): Promise<UploadedArtifact[]> {
+  const copied: UploadedArtifact[] = []
+  for (const artifact of plan.artifacts) {
+    const to = path.join(dir, artifact.name)
+    fs.rmSync(to, { recursive: true, force: true })
+    fs.mkdirSync(dir, { recursive: true })
+    fs.cpSync(artifact.dir, to, { recursive: true, verbatimSymlinks: true })
+    const files = listFiles(to)
+    const size = files.reduce((sum, f) => sum + fs.statSync(f).size, 0)
+    core.info(`Copied ${artifact.target} to ${to} (${files.length} files, ${formatBytes(size)})`)
+    copied.push({
+      target: artifact.target,
+      name: artifact.name,
+      copiedTo: to,
+      size,
+      contentSize: size,
+      files: files.length
+    })
+  }
+  return copied
+}
+
+/** The outputs artifact-names, artifact-ids and artifact-digests: JSON objects keyed by target. */
 export function artifactOutputs(uploaded: UploadedArtifact[]): {
   'artifact-names': string
   'artifact-ids': string
+  'artifact-digests': string
 } {
+  const byTarget = (value: (u: UploadedArtifact) => unknown): string =>
+    JSON.stringify(
+      Object.fromEntries(
+        uploaded.filter(u => value(u) !== undefined).map(u => [u.target, value(u)])
+      )
+    )
   return {
-    'artifact-names': JSON.stringify(Object.fromEntries(uploaded.map(u => [u.target, u.name]))),
-    'artifact-ids': JSON.stringify(Object.fromEntries(uploaded.map(u => [u.target, u.id])))
+    'artifact-names': byTarget(u => u.name),
+    'artifact-ids': byTarget(u => u.id),
+    'artifact-digests': byTarget(u => u.digest)
   }
 }
 

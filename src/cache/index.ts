@@ -1,16 +1,14 @@
 /**
  * Restores the plan's caches in the main step and saves them in the post
- * step, through @actions/cache. A cache never fails a job: an unavailable
+ * step, through a store (store.ts: GitHub's cache service for the action, a
+ * folder for the command). A cache never fails a job: an unavailable
  * service, a service error, a reserve conflict or a corrupt archive each
  * become one warning and the build goes on (a failed restore is a miss).
  *
- * @actions/cache reports its own failures by printing (and returns undefined
- * or -1), so each call runs with its workflow commands captured: the
- * library's ::warning::/::error:: lines are replaced by one warning of ours
- * that names the entry, and a failure of the service itself stops further
- * calls (each failing call costs about 25 s of retries).
+ * The store's own complaints are replaced by one warning of ours that names
+ * the entry, and a failure of the service itself stops further calls (each
+ * failing call to GitHub's costs about 25 s of retries).
  */
-import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as fs from 'node:fs'
@@ -19,9 +17,12 @@ import type { CachePlan, Plan } from '../plan/types.js'
 import { buildEnvironment } from '../catalog/secrets.js'
 import { State } from '../catalog/state.js'
 import { BUILD_PYTHON, BUILD_RESULT, ccacheId } from './keys.js'
+import { actionsCacheStore, isServiceFailure, type CacheStore } from './store.js'
 
 export * from './keys.js'
 export { fingerprint } from './fingerprint.js'
+export { actionsCacheStore, type CacheStore } from './store.js'
+export { DirectoryStore } from './directory-store.js'
 
 export type CacheHit = 'exact' | 'partial' | 'miss'
 
@@ -61,9 +62,15 @@ export type SaveMode = 'auto' | 'always' | 'never'
  */
 export const AUTO_SAVE_EVENTS = ['push', 'create', 'schedule', 'workflow_dispatch', 'release']
 
-export function saveDecision(mode: SaveMode, eventName: string): { save: boolean; why: string } {
+export function saveDecision(
+  mode: SaveMode,
+  eventName: string,
+  privateStore = false
+): { save: boolean; why: string } {
   if (mode === 'never') return { save: false, why: 'cache-save is never' }
   if (mode === 'always') return { save: true, why: 'cache-save is always' }
+  if (privateStore)
+    return { save: true, why: "cache-save is auto and the store is this machine's own" }
   if (!AUTO_SAVE_EVENTS.includes(eventName))
     return {
       save: false,
@@ -72,65 +79,6 @@ export function saveDecision(mode: SaveMode, eventName: string): { save: boolean
         `auto saves on ${AUTO_SAVE_EVENTS.join(', ')} (set cache-save: always to save anyway)`
     }
   return { save: true, why: `cache-save is auto on a ${eventName} event` }
-}
-
-/** What a capture saw of the library's workflow commands. */
-interface Captured<T> {
-  result: T
-  lines: string[]
-}
-
-/**
- * Runs fn with stdout captured line by line: everything is passed through
- * except ::warning:: and ::error:: lines, which are kept for us to judge.
- */
-async function captured<T>(fn: () => Promise<T>): Promise<Captured<T>> {
-  const lines: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  let partial = ''
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
-    const parts = text.split('\n')
-    partial = parts.pop() ?? ''
-    const keep: string[] = []
-    for (const line of parts) {
-      lines.push(line)
-      if (!/^::(warning|error)/.test(line)) keep.push(`${line}\n`)
-    }
-    const callback = rest.find(r => typeof r === 'function') as (() => void) | undefined
-    if (keep.length > 0) return write(keep.join(''), callback)
-    callback?.()
-    return true
-  }) as typeof process.stdout.write
-  try {
-    return { result: await fn(), lines }
-  } finally {
-    process.stdout.write = write
-    if (partial) {
-      lines.push(partial)
-      if (!/^::(warning|error)/.test(partial)) write(partial)
-    }
-  }
-}
-
-/** The message of a workflow command line (::warning::text), unescaped. */
-function commandText(line: string): string {
-  return line
-    .slice(line.indexOf('::', 2) + 2)
-    .replace(/%0A/g, ' ')
-    .replace(/%0D/g, '')
-    .replace(/%25/g, '%')
-}
-
-function problems(lines: string[]): string[] {
-  return lines.filter(l => /^::(warning|error)/.test(l)).map(commandText)
-}
-
-/** A failure of the cache service itself (rather than of one entry's archive). */
-function isServiceFailure(message: string): boolean {
-  return /Failed to (GetCacheEntryDownloadURL|CreateCacheEntry|FinalizeCacheEntryUpload)|Rate limited|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET/.test(
-    message
-  )
 }
 
 function errorText(e: unknown): string {
@@ -162,6 +110,8 @@ export interface RestoreOptions {
   verify?: Record<string, () => Promise<boolean>>
   /** entries not to restore, decided from what was restored before them (left as misses) */
   skip?: (id: string, hits: ReadonlyMap<string, CacheHit>) => boolean
+  /** where the entries are (GitHub's cache service by default) */
+  store?: CacheStore
 }
 
 function removePaths(paths: string[]): void {
@@ -178,10 +128,10 @@ export async function restoreCaches(
 ): Promise<Map<string, CacheHit>> {
   const hits = new Map<string, CacheHit>(caches.map(c => [c.id, 'miss']))
   if (caches.length === 0) return hits
-  if (!cache.isFeatureAvailable()) {
-    core.warning(
-      'The Actions cache service is not available on this runner (ACTIONS_RESULTS_URL or ACTIONS_CACHE_URL is not set); building without caches.'
-    )
+  const store = options.store ?? actionsCacheStore
+  const unavailable = store.unavailable()
+  if (unavailable) {
+    core.warning(`${unavailable}; building without caches.`)
     return hits
   }
   let serviceDown: string | undefined
@@ -193,19 +143,19 @@ export async function restoreCaches(
     }
     const started = Date.now()
     const existed = entry.paths.filter(p => fs.existsSync(p))
-    let outcome: Captured<string | undefined>
+    let outcome: Awaited<ReturnType<CacheStore['restore']>>
     try {
       outcome = await core.group(`Restore cache: ${entry.title}`, () =>
-        captured(() => cache.restoreCache(entry.paths, entry.key, entry.restoreKeys))
+        store.restore(entry.paths, entry.key, entry.restoreKeys)
       )
     } catch (e) {
       core.warning(`Cache ${entry.id}: not restored: ${errorText(e)}`)
       continue
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
-    const matched = outcome.result
+    const matched = outcome.matched
     if (!matched) {
-      const failed = problems(outcome.lines)
+      const failed = outcome.problems
       if (failed.length > 0) {
         // a download or extraction that failed half way leaves no half-restored folders
         removePaths(entry.paths.filter(p => !existed.includes(p)))
@@ -315,7 +265,7 @@ export function handOverSaves(
   caches: CachePlan[],
   hits: ReadonlyMap<string, CacheHit>,
   succeeded: ReadonlySet<string>,
-  rule: { mode: SaveMode; eventName: string },
+  rule: { mode: SaveMode; eventName: string; privateStore?: boolean },
   ccacheMisses: ReadonlyMap<string, number> = new Map()
 ): PendingSave[] {
   const unchanged = new Map<string, string>()
@@ -326,7 +276,7 @@ export function handOverSaves(
     caches,
     hits,
     succeeded,
-    saveDecision(rule.mode, rule.eventName),
+    saveDecision(rule.mode, rule.eventName, rule.privateStore),
     unchanged
   )
 }
@@ -336,13 +286,15 @@ export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'
 /** Saves each entry; never throws for a cache problem. */
 export async function saveCaches(
   entries: PendingSave[],
-  sizes = new Map<string, number>()
+  sizes = new Map<string, number>(),
+  store: CacheStore = actionsCacheStore
 ): Promise<Map<string, SaveOutcome>> {
   const outcomes = new Map<string, SaveOutcome>()
   if (entries.length === 0) return outcomes
-  if (!cache.isFeatureAvailable()) {
+  const unavailable = store.unavailable()
+  if (unavailable) {
     // the main step has warned already
-    core.info('The Actions cache service is not available; no cache is saved.')
+    core.info(`${unavailable}; no cache is saved.`)
     for (const e of entries) outcomes.set(e.id, 'skipped')
     return outcomes
   }
@@ -362,11 +314,11 @@ export async function saveCaches(
     const size = sizeOf(paths)
     sizes.set(entry.id, size)
     const started = Date.now()
-    let outcome: Captured<number>
+    let saved: Awaited<ReturnType<CacheStore['save']>>
     try {
       // the paths as planned: they are part of the entry's version
-      outcome = await core.group(`Save cache: ${entry.title}`, () =>
-        captured(() => cache.saveCache(entry.paths, entry.key))
+      saved = await core.group(`Save cache: ${entry.title}`, () =>
+        store.save(entry.paths, entry.key)
       )
     } catch (e) {
       core.warning(`Cache ${entry.id}: not saved: ${errorText(e)}`)
@@ -374,38 +326,22 @@ export async function saveCaches(
       continue
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
-    if (outcome.result > 0) {
+    if (saved.outcome === 'saved')
       core.info(
         `Cache ${entry.id}: saved as ${entry.key} (${(size / 1e6).toFixed(1)} MB before compression) in ${seconds} s`
       )
-      outcomes.set(entry.id, 'saved')
-      continue
-    }
-    const lines = outcome.lines
-    if (lines.some(l => l.startsWith('Cache save skipped'))) {
-      outcomes.set(entry.id, 'skipped')
-      continue
-    }
-    // @actions/cache turns every failed CreateCacheEntry into a "reserve" failure;
-    // its debug line tells a service error from another job's entry
-    const reserveDebug = lines.find(l => l.startsWith('::debug::Failed to reserve cache:'))
-    const reserveError = reserveDebug ? commandText(reserveDebug) : ''
-    const failed = problems(lines)
-    if (reserveDebug && !isServiceFailure(reserveError)) {
+    else if (saved.outcome === 'skipped') {
+      if (saved.message) core.info(`Cache ${entry.id}: not saved, ${saved.message}`)
+    } else if (saved.outcome === 'exists')
+      core.warning(`Cache ${entry.id}: not saved, ${saved.message ?? `${entry.key} exists`}`)
+    else {
+      if (isServiceFailure(saved.message)) serviceDown = saved.message
       core.warning(
-        `Cache ${entry.id}: not saved, another job saved or is saving ${entry.key}` +
-          (failed.length > 0 ? ` (${failed.join('; ')})` : '')
+        `Cache ${entry.id}: not saved (${saved.message})` +
+          (serviceDown ? '; not saving the other caches' : '')
       )
-      outcomes.set(entry.id, 'exists')
-      continue
     }
-    const message = [reserveError, ...failed].filter(Boolean).join('; ') || 'unknown error'
-    if (isServiceFailure(message)) serviceDown = message
-    core.warning(
-      `Cache ${entry.id}: not saved (${message})` +
-        (serviceDown ? '; not saving the other caches' : '')
-    )
-    outcomes.set(entry.id, 'failed')
+    outcomes.set(entry.id, saved.outcome)
   }
   return outcomes
 }

@@ -9,6 +9,9 @@ import { ActionError } from '../catalog/errors.js'
 import { buildEnvironment } from '../catalog/secrets.js'
 
 const TAIL_LINES = 40
+/** Seconds between a long step's progress lines; CPYTHON_WASM_STEP_PROGRESS_SECONDS overrides it. */
+const PROGRESS_VARIABLE = 'CPYTHON_WASM_STEP_PROGRESS_SECONDS'
+const DEFAULT_PROGRESS_SECONDS = 30
 
 export class StepError extends ActionError {
   constructor(
@@ -47,9 +50,12 @@ export function stepEnvironment(
 class Tail {
   private lines: string[] = []
   private partial = ''
+  /** lines seen in all */
+  count = 0
   push(chunk: Buffer): void {
     const parts = (this.partial + chunk.toString()).split('\n')
     this.partial = parts.pop() ?? ''
+    this.count += parts.length
     this.lines.push(...parts)
     if (this.lines.length > TAIL_LINES * 4) this.lines = this.lines.slice(-TAIL_LINES)
   }
@@ -59,9 +65,26 @@ class Tail {
       .slice(-TAIL_LINES)
       .join('\n')
   }
+  last(): string {
+    return [...this.lines, this.partial].filter(l => l.trim() !== '').pop() ?? ''
+  }
 }
 
-export async function runStep(step: CommandStep, envs: Environments): Promise<void> {
+function progressSeconds(): number {
+  const value = Number(process.env[PROGRESS_VARIABLE])
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_PROGRESS_SECONDS
+}
+
+export interface StepOutput {
+  /** print the step's output as it comes (the runner's log group); it always goes to the step's log */
+  echo?: boolean
+}
+
+export async function runStep(
+  step: CommandStep,
+  envs: Environments,
+  { echo = true }: StepOutput = {}
+): Promise<void> {
   fs.mkdirSync(step.cwd, { recursive: true })
   fs.mkdirSync(path.dirname(step.log), { recursive: true })
   const log = fs.createWriteStream(step.log)
@@ -71,12 +94,24 @@ export async function runStep(step: CommandStep, envs: Environments): Promise<vo
     tail.push(data)
   }
   log.write(`$ ${formatArgv(step.argv)}\n# in ${step.cwd}\n`)
+  // output that goes to the log file only: a long configure or make says it is alive
+  const started = Date.now()
+  const ticker = echo
+    ? undefined
+    : setInterval(() => {
+        const last = tail.last().trim()
+        core.info(
+          `${step.title}: ${Math.round((Date.now() - started) / 1000)} s, ${tail.count} lines of output` +
+            (last ? `; last: ${last.length > 120 ? `${last.slice(0, 117)}...` : last}` : '')
+        )
+      }, progressSeconds() * 1000)
   let code: number
   try {
     code = await exec.exec(step.argv[0], step.argv.slice(1), {
       cwd: step.cwd,
       env: stepEnvironment(step, envs),
       ignoreReturnCode: true,
+      silent: !echo,
       listeners: { stdout: record, stderr: record }
     })
   } catch (e) {
@@ -84,6 +119,7 @@ export async function runStep(step: CommandStep, envs: Environments): Promise<vo
     record(Buffer.from(`${(e as Error).message}\n`))
     code = 127
   } finally {
+    clearInterval(ticker)
     await new Promise(resolve => log.end(resolve))
   }
   if (code !== 0) throw new StepError(step, code, tail.text())
@@ -99,7 +135,8 @@ export interface StepTiming {
 export async function runSteps(
   steps: CommandStep[],
   envs: Environments,
-  cached: (id: string) => boolean
+  cached: (id: string) => boolean,
+  output: StepOutput = {}
 ): Promise<StepTiming[]> {
   const timings: StepTiming[] = []
   for (let step of steps) {
@@ -114,7 +151,7 @@ export async function runSteps(
     }
     const started = Date.now()
     try {
-      await core.group(step.title, () => runStep(step, envs))
+      await core.group(step.title, () => runStep(step, envs, output))
       timings.push({
         id: step.id,
         title: step.title,

@@ -117,12 +117,20 @@ const ARTIFACT_PLACEHOLDERS = ['target', 'version', 'minor', 'build-type', 'suff
 /** Characters the artifact service refuses in a name (@actions/artifact's name check). */
 export const ARTIFACT_FORBIDDEN = /["\\/:<>|*?\r\n]/
 
-type Reader = (name: string) => string
+/**
+ * Where the inputs come from, by action.yml name: the runner's INPUT_*
+ * variables (the action) or command-line flags (the command). One reader,
+ * so both get the same defaults, validation and messages.
+ */
+export type InputSource = (name: string) => string
 
-/** core.getInput, but undefined-safe for tests that read a plain map. */
-const fromActions: Reader = name => core.getInput(name)
+/** The action's inputs, as the runner passes them. */
+export const actionInputs: InputSource = name => core.getInput(name)
 
-export function loadInputs(read: Reader = fromActions, workspace = defaultWorkspace()): Inputs {
+export function loadInputs(
+  read: InputSource = actionInputs,
+  workspace = defaultWorkspace()
+): Inputs {
   const problems: string[] = []
   const bad = (name: string, value: string, accepted: string): void => {
     problems.push(`${name}: ${JSON.stringify(value)} is not valid; ${accepted}`)

@@ -3,28 +3,37 @@ import * as core from '@actions/core'
 import { ActionError } from '../catalog/errors.js'
 import type { Plan } from '../plan/types.js'
 import { messageOf, type RunRecord } from './record.js'
-import { writeSummary } from './summary.js'
+import { summaryMarkdown, writeStepSummary } from './summary.js'
 
 export { setPlanOutputs, setRunOutputs } from './outputs.js'
 export { planText } from './plan-text.js'
 export { addMatcher, removeMatcher } from './matcher.js'
 export { RunRecord } from './record.js'
+export { writeStepSummary } from './summary.js'
+export { terminalText } from './terminal.js'
 
 /** Writes the job summary; a summary that cannot be written is a warning, never the failure. */
-export async function writeReport(plan: Plan, upload: boolean, record: RunRecord): Promise<void> {
+export async function writeReport(
+  plan: Plan,
+  upload: boolean,
+  record: RunRecord,
+  write: (markdown: string) => Promise<void> = writeStepSummary
+): Promise<void> {
   try {
-    await writeSummary({
-      plan,
-      timings: record.timings,
-      cacheHits: record.hits,
-      ccache: record.ccache,
-      artifacts: record.uploaded.length > 0 ? record.uploaded : undefined,
-      uploadSkipped: !upload,
-      smoke: record.smoke,
-      suite: record.suite,
-      failure: record.failure,
-      logsArtifact: record.logs
-    })
+    await write(
+      summaryMarkdown({
+        plan,
+        timings: record.timings,
+        cacheHits: record.hits,
+        ccache: record.ccache,
+        artifacts: record.uploaded.length > 0 ? record.uploaded : undefined,
+        uploadSkipped: !upload,
+        smoke: record.smoke,
+        suite: record.suite,
+        failure: record.failure,
+        logsArtifact: record.logs
+      })
+    )
   } catch (error) {
     core.warning(`Could not write the job summary: ${messageOf(error)}`)
   }

@@ -13,6 +13,10 @@ export interface SummaryArtifact {
   target: Target
   name: string
   id?: number
+  /** the folder the command copied it to */
+  copiedTo?: string
+  /** sha256 of the uploaded zip, hex */
+  digest?: string
   /** bytes uploaded (the zip), or of the folder when nothing was uploaded */
   size?: number
 }
@@ -150,7 +154,7 @@ export function summaryMarkdown(input: SummaryInput): string {
         const up = input.artifacts?.find(a => a.target === t.target)
         const smoke = input.smoke?.find(s => s.target === t.target)
         const artifact = up
-          ? `${up.name}${up.id !== undefined ? ` (id ${up.id})` : ''}`
+          ? `${up.name}${up.id !== undefined ? ` (id ${up.id})` : ''}${up.copiedTo ? ` copied to ${up.copiedTo}` : ''}`
           : input.uploadSkipped
             ? `not uploaded (${planned?.name ?? '-'})`
             : failed
@@ -199,6 +203,18 @@ export function summaryMarkdown(input: SummaryInput): string {
         }.`,
         ''
       )
+  }
+
+  const digests = (input.artifacts ?? []).filter(a => a.digest)
+  if (digests.length > 0) {
+    out.push('### Artifact digests', '')
+    out.push(
+      ...table(
+        ['Artifact', 'sha256 of the zip'],
+        digests.map(a => [a.name, `\`${a.digest}\``])
+      ),
+      ''
+    )
   }
 
   if (plan.caches.length > 0) {
@@ -253,6 +269,10 @@ export function summaryMarkdown(input: SummaryInput): string {
 
 /** Appends the summary to the job's summary (GITHUB_STEP_SUMMARY); a no-op outside a runner. */
 export async function writeSummary(input: SummaryInput): Promise<void> {
+  await writeStepSummary(summaryMarkdown(input))
+}
+
+export async function writeStepSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(summaryMarkdown(input)).write()
+  await core.summary.addRaw(markdown).write()
 }
