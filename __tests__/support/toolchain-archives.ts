@@ -158,15 +158,20 @@ export interface PortStandIn {
   topDir: string
 }
 
+const portStandIns = new Map<string, { files: PortStandIn[]; checksums: string }>()
+
 /**
  * Stand-ins of the port archives Emscripten `version` fetches (a top folder
  * with one header, .tar.gz or .zip as the real ones), and the checksums
- * input line (sha512) for each.
+ * input line (sha512) for each. Made once per folder and release: jobs that
+ * share a mirror path get the same files, hence the same sums.
  */
 export function emscriptenPortStandIns(
   work: string,
   version: string
 ): { files: PortStandIn[]; checksums: string } {
+  const made = portStandIns.get(`${work}\0${version}`)
+  if (made) return made
   const root = fs.mkdtempSync(path.join(work, `emscripten-ports-${version}-`))
   const files = (emscriptenPorts(version) ?? []).map(port => {
     const name = port.url.slice(port.url.lastIndexOf('/') + 1)
@@ -180,10 +185,12 @@ export function emscriptenPortStandIns(
     const urlPath = new URL(mirrored(port.url, 'http://mirror')).pathname
     return { name: port.name, url: port.url, urlPath, file, sha512, topDir }
   })
-  return {
+  const standIns = {
     files,
     checksums: files.map(f => `${f.sha512}  ${path.basename(f.file)}`).join('\n')
   }
+  portStandIns.set(`${work}\0${version}`, standIns)
+  return standIns
 }
 
 /**
