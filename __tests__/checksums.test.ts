@@ -3,6 +3,7 @@ import { describe, expect, test } from '@jest/globals'
 import { KNOWN_SHA256, knownSum } from '../src/catalog/checksums.js'
 import { BRANCH_PINS } from '../src/catalog/pins.js'
 import { emsdkNestedDownloads } from '../src/catalog/emsdk-binaries.js'
+import { emscriptenPorts } from '../src/catalog/emscripten-ports.js'
 import { EMSDK_ARM64_FLOOR } from '../src/catalog/targets.js'
 import { compareVersions, parseVersion } from '../src/catalog/version.js'
 
@@ -68,13 +69,7 @@ describe('the checksum table', () => {
           else expect(d.from).toMatch(/emsdk|nodejs\.org/)
       }
     expect(uncovered.sort()).toEqual(
-      [
-        '3.11 Node 14.18.2 of emsdk 3.1.19 x64',
-        '3.12 Node 14.18.2 of emsdk 3.1.19 x64',
-        '3.13 Node 14.18.2 of emsdk 3.1.19 x64',
-        '3.16 emsdk 6.0.10 x64: not in the data',
-        '3.16 emsdk 6.0.10 arm64: not in the data'
-      ].sort()
+      ['3.16 emsdk 6.0.10 x64: not in the data', '3.16 emsdk 6.0.10 arm64: not in the data'].sort()
     )
   })
 
@@ -87,5 +82,38 @@ describe('the checksum table', () => {
       'https://storage.googleapis.com/webassembly/emscripten-releases-builds/linux/209b886304498eff50dd835850dc5715803401ed/wasm-binaries-arm64.tar.xz',
       'https://nodejs.org/dist/v22.16.0/node-v22.16.0-linux-arm64.tar.xz'
     ])
+  })
+})
+
+describe("the Emscripten ports table (what each release's tools/ports/<name>.py fetches)", () => {
+  test('the pinned and the distributions’ Emscripten releases: URL and sha512 of each port', () => {
+    const zlib = (version: string) => emscriptenPorts(version)?.find(p => p.name === 'zlib')
+    expect(zlib('3.1.19')?.url).toBe(
+      'https://storage.googleapis.com/webassembly/emscripten-ports/zlib-1.2.12.tar.gz'
+    )
+    expect(zlib('3.1.69')?.url).toBe(
+      'https://github.com/madler/zlib/archive/refs/tags/v1.2.13.tar.gz'
+    )
+    expect(zlib('4.0.12')?.url).toBe(
+      'https://github.com/madler/zlib/archive/refs/tags/v1.3.1.tar.gz'
+    )
+    expect(emscriptenPorts('4.0.12')?.map(p => [p.name, p.url])).toEqual([
+      ['zlib', 'https://github.com/madler/zlib/archive/refs/tags/v1.3.1.tar.gz'],
+      ['bzip2', 'https://github.com/emscripten-ports/bzip2/archive/1.0.6.zip'],
+      ['sqlite3', 'https://www.sqlite.org/2022/sqlite-amalgamation-3390000.zip']
+    ])
+    for (const version of ['3.1.19', '3.1.58', '3.1.69', '4.0.12', '6.0.8'])
+      for (const port of emscriptenPorts(version) ?? []) {
+        expect(port.sha512).toMatch(/^[0-9a-f]{128}$/)
+        expect(port.from).toMatch(/^emscripten-core\/emscripten tools\/ports\//)
+      }
+  })
+
+  test('a release outside the table (older, or newer than its last tag) has no entry', () => {
+    expect(emscriptenPorts('3.1.18')).toBeUndefined()
+    // main's pin, released after the table's last tag
+    expect(emscriptenPorts(BRANCH_PINS['3.16'].emsdk)).toBeUndefined()
+    // a development build after a release may fetch other ports
+    expect(emscriptenPorts('3.1.69-git')).toBeUndefined()
   })
 })

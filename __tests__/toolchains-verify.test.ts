@@ -219,13 +219,16 @@ describe("emsdk's own downloads", () => {
         .filter(([p, n]) => n !== (before.get(p) ?? 0))
         .map(([p]) => p)
         .sort()
-      // the tag archive, the wasm-binaries archive and Node, all under the mirror; no API, no storage host
+      // the tag archive, the wasm-binaries archive, Node and the ports, all under the
+      // mirror; no API, no storage host
       expect(asked).toEqual(
         [
           `${prefix}/github.com/emscripten-core/emsdk/archive/refs/tags/${version}.tar.gz`,
-          ...nested.files.map(f => `${prefix}${f.urlPath}`)
+          ...nested.files.map(f => `${prefix}${f.urlPath}`),
+          ...nested.ports.map(p => `${prefix}${p.urlPath}`)
         ].sort()
       )
+      expect(nested.ports.map(p => p.name)).toEqual(['zlib', 'bzip2', 'sqlite3'])
       expect(nested.files.map(f => f.urlPath)).toEqual([
         expect.stringMatching(
           /^\/storage\.googleapis\.com\/webassembly\/emscripten-releases-builds\/linux\/209b886304498eff50dd835850dc5715803401ed\/wasm-binaries(-arm64)?\.tar\.xz$/

@@ -47,9 +47,7 @@ describe('dry runs of the default pins', () => {
     const unknown = all.filter(
       d => !/sha256 [0-9a-f]{64}|the digest of .* from GitHub's API/.test(d.sum)
     )
-    expect(unknown.map(d => d.url)).toEqual(
-      arch === 'x64' ? ['https://nodejs.org/dist/v14.18.2/node-v14.18.2-linux-x64.tar.xz'] : []
-    )
+    expect(unknown.map(d => d.url)).toEqual([])
   })
 
   test("wasmtime 22.0.0 (3.11-3.14's pin) is checked against GitHub's digest at run time", () => {
@@ -69,5 +67,30 @@ describe('dry runs of the default pins', () => {
       'https://mirror.example/m/github.com/WebAssembly/wasi-sdk/releases/download/wasi-sdk-16/wasi-sdk-16.0-linux.tar.gz',
       'https://mirror.example/m/github.com/bytecodealliance/wasmtime/releases/download/v22.0.0/wasmtime-v22.0.0-x86_64-linux.tar.xz'
     ])
+  })
+
+  test("Emscripten's ports: fetched through the mirror, checked against Emscripten's sha512", () => {
+    const text = planText(
+      plan('manual', 'x64', { targets: 'emscripten-node', mirror: 'https://mirror.example/m' })
+    )
+    const ports = text.split('\n').flatMap((line, i, lines) => {
+      const m = /^\s+port (\S+) (\S+)$/.exec(line)
+      return m ? [{ name: m[1], url: m[2], sum: lines[i + 1].trim() }] : []
+    })
+    expect(ports.map(p => [p.name, p.url])).toEqual([
+      [
+        'zlib',
+        'https://mirror.example/m/storage.googleapis.com/webassembly/emscripten-ports/zlib-1.2.12.tar.gz'
+      ],
+      ['bzip2', 'https://mirror.example/m/github.com/emscripten-ports/bzip2/archive/1.0.6.zip'],
+      ['sqlite3', 'https://mirror.example/m/www.sqlite.org/2022/sqlite-amalgamation-3390000.zip']
+    ])
+    for (const p of ports) expect(p.sum).toMatch(/\/ports\/\w+, sha512 [0-9a-f]{128} \(table\)$/)
+  })
+
+  test("main's Emscripten (newer than the ports table): the plan says Emscripten fetches its ports itself", () => {
+    const text = planText(plan('platforms-main', 'x64', { targets: 'emscripten-node' }))
+    expect(text).toContain('Emscripten fetches its ports itself: not known to the action')
+    expect(text).not.toMatch(/^\s+port /m)
   })
 })

@@ -10,6 +10,7 @@ import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { emsdkNestedDownloads } from '../../src/catalog/emsdk-binaries.js'
+import { emscriptenPorts } from '../../src/catalog/emscripten-ports.js'
 import { mirrored } from '../../src/catalog/downloads.js'
 
 export interface Archive {
@@ -143,6 +144,53 @@ export function emsdkNestedStandIns(
     files,
     checksums: files.map(f => `${f.sha256}  ${path.basename(f.into)}`).join('\n')
   }
+}
+
+export interface PortStandIn {
+  name: string
+  /** the URL Emscripten fetches (and writes to the port's marker) */
+  url: string
+  /** URL path under the mirror base: /<host>/<path> */
+  urlPath: string
+  file: string
+  sha512: string
+  /** the archive's top folder */
+  topDir: string
+}
+
+const portStandIns = new Map<string, { files: PortStandIn[]; checksums: string }>()
+
+/**
+ * Stand-ins of the port archives Emscripten `version` fetches (a top folder
+ * with one header, .tar.gz or .zip as the real ones), and the checksums
+ * input line (sha512) for each. Made once per folder and release: jobs that
+ * share a mirror path get the same files, hence the same sums.
+ */
+export function emscriptenPortStandIns(
+  work: string,
+  version: string
+): { files: PortStandIn[]; checksums: string } {
+  const made = portStandIns.get(`${work}\0${version}`)
+  if (made) return made
+  const root = fs.mkdtempSync(path.join(work, `emscripten-ports-${version}-`))
+  const files = (emscriptenPorts(version) ?? []).map(port => {
+    const name = port.url.slice(port.url.lastIndexOf('/') + 1)
+    const file = path.join(root, name)
+    const topDir = `${port.name}-stand-in`
+    write(path.join(root, topDir, `${port.name}.h`), `/* stand-in for ${port.url} */\n`)
+    if (name.endsWith('.zip'))
+      execFileSync('python3', ['-m', 'zipfile', '-c', file, topDir], { cwd: root })
+    else execFileSync('tar', ['-czf', file, '-C', root, topDir])
+    const sha512 = crypto.createHash('sha512').update(fs.readFileSync(file)).digest('hex')
+    const urlPath = new URL(mirrored(port.url, 'http://mirror')).pathname
+    return { name: port.name, url: port.url, urlPath, file, sha512, topDir }
+  })
+  const standIns = {
+    files,
+    checksums: files.map(f => `${f.sha512}  ${path.basename(f.file)}`).join('\n')
+  }
+  portStandIns.set(`${work}\0${version}`, standIns)
+  return standIns
 }
 
 /**

@@ -12,7 +12,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { startDownloadServer, type DownloadServer } from './download-server.js'
 import { makeFakeCheckout } from './fake-checkout.js'
-import { emsdkNestedStandIns, type NestedStandIn } from './toolchain-archives.js'
+import {
+  emscriptenPortStandIns,
+  emsdkNestedStandIns,
+  type NestedStandIn,
+  type PortStandIn
+} from './toolchain-archives.js'
 
 export const ARCH = os.arch() === 'arm64' ? 'arm64' : 'x64'
 // several bundles run at once (test.concurrent) on a small machine
@@ -43,17 +48,23 @@ export function useToolchainJobs(prefix: string): void {
 
 /**
  * Serves stand-ins of what emsdk `version` downloads (wasm-binaries, Node)
- * under the mirror base `${server.url}${prefix}`; returns the inputs that
- * name that mirror and their sums, and the stand-ins.
+ * and of the Emscripten ports the action puts in place (zlib, bzip2,
+ * sqlite3) under the mirror base `${server.url}${prefix}`; returns the
+ * inputs that name that mirror and their sums, and the stand-ins.
  */
 export function nestedInputs(
   version: string,
   prefix: string
-): { inputs: Record<string, string>; files: NestedStandIn[] } {
+): { inputs: Record<string, string>; files: NestedStandIn[]; ports: PortStandIn[] } {
   const nested = emsdkNestedStandIns(work, version, ARCH)
-  for (const f of nested.files) server.serve(`${prefix}${f.urlPath}`, f.file)
+  const ports = emscriptenPortStandIns(work, version)
+  for (const f of [...nested.files, ...ports.files]) server.serve(`${prefix}${f.urlPath}`, f.file)
   return {
-    inputs: { mirror: `${server.url}${prefix}`, checksums: nested.checksums },
-    files: nested.files
+    inputs: {
+      mirror: `${server.url}${prefix}`,
+      checksums: [nested.checksums, ports.checksums].filter(Boolean).join('\n')
+    },
+    files: nested.files,
+    ports: ports.files
   }
 }

@@ -21,7 +21,7 @@ export interface Inputs {
   verify: 'strict' | 'warn'
   /** base URL serving every download host's files as <mirror>/<host>/<path> ('' for none) */
   mirror: string
-  /** extra sums by file name (the checksums input, sha256sum's format) */
+  /** extra sums by file name (the checksums input, sha256sum's format; sha512sum's for Emscripten ports) */
   checksums: Record<string, string>
   githubToken: string
   buildType: 'release' | 'debug'
@@ -416,9 +416,10 @@ export function loadInputs(
 
 /**
  * The checksums input: lines of `<sha256>  <file name>` (sha256sum's output;
- * one space or a `*` before the name is taken too), blank lines and # comments
- * ignored. A file name is a download URL's last segment, or the name emsdk
- * keeps it under (`<hash>-wasm-binaries.tar.xz`).
+ * one space or a `*` before the name is taken too), or `<sha512>  <file name>`
+ * for an Emscripten port (Emscripten checks ports by sha512), blank lines and
+ * # comments ignored. A file name is a download URL's last segment, or the
+ * name emsdk keeps it under (`<hash>-wasm-binaries.tar.xz`).
  */
 export function parseChecksums(
   text: string,
@@ -428,10 +429,10 @@ export function parseChecksums(
   for (const raw of text.split('\n')) {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) continue
-    const m = /^([0-9A-Fa-f]{64}) [ *]?(\S+)$/.exec(line)
+    const m = /^([0-9A-Fa-f]{64}|[0-9A-Fa-f]{128}) [ *]?(\S+)$/.exec(line)
     if (!m) {
       problem(
-        `${JSON.stringify(line)} is not "<sha256>  <file name>" (64 hexadecimal digits, then the file name)`
+        `${JSON.stringify(line)} is not "<sha256>  <file name>" (64 hexadecimal digits, then the file name; 128 for a port's sha512)`
       )
       continue
     }

@@ -14,6 +14,7 @@ import {
 import { compareVersions, formatVersion, parseVersion } from '../catalog/version.js'
 import { knownSha256For } from '../catalog/checksums.js'
 import { emsdkNestedDownloads, type NestedDownload } from '../catalog/emsdk-binaries.js'
+import { emscriptenPorts } from '../catalog/emscripten-ports.js'
 import {
   emsdkUrl,
   mirrored,
@@ -44,8 +45,8 @@ import { type ToolName } from '../catalog/downloads.js'
 import { type RunnerFacts } from '../runner/types.js'
 
 export * from './types.js'
-export { emscriptenCacheDir, workDir } from './paths.js'
-import { workDir } from './paths.js'
+export { emscriptenCacheDir, emscriptenPortsDir, workDir } from './paths.js'
+import { emscriptenPortsDir, workDir } from './paths.js'
 
 /** A URL's (or a relative path's) last segment. */
 const fileName = (url: string): string => decodeURIComponent(url.slice(url.lastIndexOf('/') + 1))
@@ -104,6 +105,9 @@ function planToolchains(
       `${tool === 'wasiSdk' ? 'wasi-sdk' : tool}-version: no known pin for CPython ${facts.version.text}; set a version`
     ])
   }
+  /** The checksums input's sha256 for a file (its sha512 lines are for ports). */
+  const sha256Given = (name: string): string | undefined =>
+    inputs.checksums[name]?.length === 64 ? inputs.checksums[name] : undefined
   /**
    * A download from `upstream` (its project's URL), through the tool's own
    * mirror input or else the mirror input. The user's sum (the tool's
@@ -119,7 +123,7 @@ function planToolchains(
     sha256Input: string
   ): ToolchainPlan => {
     const table = knownSha256For(tool, version, runner.arch)
-    const byName = inputs.checksums[fileName(upstream)]
+    const byName = sha256Given(fileName(upstream))
     const given = sha256Input || byName
     return {
       tool,
@@ -136,13 +140,32 @@ function planToolchains(
   /** emsdk's wasm-binaries and Node, from the mirror when one is set, with the user's or the table's sums. */
   const nested = (version: string): NestedDownload[] | undefined =>
     emsdkNestedDownloads(version, runner.arch)?.map(d => {
-      const given = inputs.checksums[fileName(d.into)] ?? inputs.checksums[fileName(d.url)]
+      const given = sha256Given(fileName(d.into)) ?? sha256Given(fileName(d.url))
       return {
         ...d,
         url: mirrored(d.url, inputs.mirror),
         ...(given ? { sha256: given, from: 'input' } : {})
       }
     })
+  /**
+   * Emscripten's ports, from the mirror when one is set, checked against the
+   * sha512 Emscripten itself names (or one the checksums input gives).
+   */
+  const ports = (version: string): ToolchainPlan['ports'] => {
+    const downloads = emscriptenPorts(version)
+    if (!downloads) return undefined
+    return {
+      dir: emscriptenPortsDir(runner),
+      downloads: downloads.map(p => {
+        const given = inputs.checksums[fileName(p.url)]
+        return {
+          ...p,
+          downloadUrl: mirrored(p.url, inputs.mirror),
+          ...(given?.length === 128 ? { sha512: given, from: 'input' } : {})
+        }
+      })
+    }
+  }
   const preinstalled = (
     tool: ToolName,
     found: { path: string; version: string; how: string }
@@ -158,7 +181,7 @@ function planToolchains(
   if (inputs.targets.some(isEmscripten)) {
     const found = runner.preinstalled.emsdk
     if (found && (inputs.emsdk.path || inputs.emsdk.version === 'auto'))
-      plans.push(preinstalled('emsdk', found))
+      plans.push({ ...preinstalled('emsdk', found), ports: ports(found.version) })
     else {
       const { version, from } = resolve('emsdk', inputs.emsdk.version)
       const numbers = parseVersion(version)
@@ -176,7 +199,8 @@ function planToolchains(
           { base: inputs.emsdk.mirror, url: emsdkUrl(version, inputs.emsdk.mirror) },
           inputs.emsdk.sha256
         ),
-        nested: nested(version)
+        nested: nested(version),
+        ports: ports(version)
       })
     }
   }

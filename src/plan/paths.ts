@@ -11,3 +11,12 @@ export function workDir(runner: RunnerFacts): string {
 export function emscriptenCacheDir(runner: RunnerFacts): string {
   return runner.emCache || path.join(workDir(runner), 'emscripten-cache')
 }
+
+/**
+ * EM_PORTS: where Emscripten keeps port sources, set explicitly (it takes
+ * the EM_ variable over its config file's PORTS, tools/config.py) so that
+ * the folder the action seeds is the one Emscripten reads.
+ */
+export function emscriptenPortsDir(runner: RunnerFacts): string {
+  return path.join(emscriptenCacheDir(runner), 'ports')
+}

@@ -2,6 +2,7 @@ import type { CheckoutFacts, Recipe } from '../checkout/detect.js'
 import type { Inputs } from '../inputs/index.js'
 import type { ReleaseAsset, ToolName } from '../catalog/downloads.js'
 import type { NestedDownload } from '../catalog/emsdk-binaries.js'
+import type { PortDownload } from '../catalog/emscripten-ports.js'
 
 import type { Target } from '../catalog/targets.js'
 import { ActionError } from '../catalog/errors.js'
@@ -28,8 +29,20 @@ export interface ToolchainPlan {
    * undefined when the action does not know them for this version.
    */
   nested?: NestedDownload[]
+  /**
+   * Emscripten's port archives (emsdk only, downloaded or preinstalled),
+   * which the action downloads, checks and unpacks into `dir` (EM_PORTS)
+   * before any build step, so that Emscripten fetches none; undefined when
+   * the action does not know them for this Emscripten.
+   */
+  ports?: { dir: string; downloads: PlannedPort[] }
   /** the stable tool-cache directory it is installed into, or the preinstalled path */
   dir: string
+}
+
+/** A port archive as the run fetches it: from `downloadUrl` (the mirror's copy when one is set). */
+export interface PlannedPort extends PortDownload {
+  downloadUrl: string
 }
 
 /** Where a download's expected sum comes from. */

@@ -30,6 +30,14 @@ export function planText(plan: Plan): string {
       }
       lines.push(`    install into ${t.dir}`)
     } else lines.push(`    preinstalled at ${t.dir}`)
+    if (t.tool === 'emsdk' && !t.ports)
+      lines.push('    Emscripten fetches its ports itself: not known to the action')
+    for (const p of t.ports?.downloads ?? []) {
+      lines.push(`    port ${p.name} ${p.downloadUrl}`)
+      lines.push(
+        `      into ${t.ports?.dir}/${p.name}, sha512 ${p.sha512} (${p.from === 'input' ? 'input' : 'table'})`
+      )
+    }
   }
   if (plan.caches.length > 0) {
     lines.push('', 'Caches:')

@@ -283,7 +283,7 @@ async function attempt(
 }
 
 /** Fetches `download.url` into `file` within the deadline; throws a ToolchainError. */
-async function fetchFile(download: Download, file: string): Promise<void> {
+export async function fetchFile(download: Download, file: string): Promise<void> {
   const { release, url } = download
   const deadline = secondsFrom(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS)
   const every = secondsFrom(PROGRESS_VARIABLE, DEFAULT_PROGRESS_SECONDS)

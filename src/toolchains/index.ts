@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { emscriptenCacheDir } from '../plan/paths.js'
+import { emscriptenCacheDir, emscriptenPortsDir } from '../plan/paths.js'
 import type { Plan, ToolchainPlan, ToolEnv } from '../plan/types.js'
 import type { RunnerFacts } from '../runner/types.js'
 import { ToolchainError } from '../catalog/errors.js'
@@ -16,6 +16,7 @@ import { WasmtimeInstaller } from './installers/wasmtime.js'
 import { emscriptenDir } from '../runner/preinstalled.js'
 import type { ToolName } from '../catalog/downloads.js'
 import { settleSums } from './sums.js'
+import { seedEmscriptenPorts } from './ports.js'
 
 export { ToolchainError } from '../catalog/errors.js'
 
@@ -79,6 +80,26 @@ function installerFor(t: ToolchainPlan, context: InstallContext): ToolInstaller 
   }
 }
 
+/**
+ * Emscripten's ports for the build, from the mirror when one is set and
+ * checked by the action; with no table entry for this Emscripten, Emscripten
+ * fetches them itself (checking its own sha512) from their upstream hosts.
+ */
+async function seedPorts(t: ToolchainPlan, plan: Plan, token: string): Promise<void> {
+  if (!plan.steps.some(s => s.toolEnv === 'emscripten')) return
+  if (!t.ports) {
+    core.info(
+      `The action knows no port archives for Emscripten ${t.version}: Emscripten downloads zlib, bzip2 and sqlite3 itself ` +
+        '(checking their sha512) from their upstream hosts, not through the mirror input.'
+    )
+    return
+  }
+  const ports = t.ports
+  await core.group(`Emscripten ports: ${ports.downloads.map(p => p.name).join(', ')}`, () =>
+    seedEmscriptenPorts(ports, token)
+  )
+}
+
 export interface InstalledToolchains {
   envs: Environments
   /** toolchains installed with something unverified (verify: warn): nothing of the run may be cached */
@@ -125,7 +146,11 @@ export async function installToolchains(
         core.warning(`${t.tool} ${t.version} is installed at ${dir}, not at ${t.dir} as planned`)
       env = await installer.environment(dir)
     }
-    if (t.tool === 'emsdk') env.vars.EM_CACHE = emscriptenCacheDir(runner)
+    if (t.tool === 'emsdk') {
+      env.vars.EM_CACHE = emscriptenCacheDir(runner)
+      env.vars.EM_PORTS = emscriptenPortsDir(runner)
+      await seedPorts(t, plan, token)
+    }
     envs[t.tool === 'emsdk' ? 'emscripten' : t.tool] = env
   }
   return { envs, unverified: [...unverified] }
