@@ -181,7 +181,13 @@ function planToolchains(
   if (inputs.targets.some(isEmscripten)) {
     const found = runner.preinstalled.emsdk
     if (found && (inputs.emsdk.path || inputs.emsdk.version === 'auto'))
-      plans.push({ ...preinstalled('emsdk', found), ports: ports(found.version) })
+      // an Emscripten the runner brings fetches its own ports as before, unless
+      // a mirror is asked for (a preinstalled one may be air-gapped on purpose,
+      // with its ports already in its cache)
+      plans.push({
+        ...preinstalled('emsdk', found),
+        ...(inputs.mirror ? { ports: ports(found.version) } : {})
+      })
     else {
       const { version, from } = resolve('emsdk', inputs.emsdk.version)
       const numbers = parseVersion(version)
