@@ -13,7 +13,7 @@ import { loadInputs } from '../src/inputs/index.js'
 import { makePlan } from '../src/plan/index.js'
 import { summaryMarkdown } from '../src/report/summary.js'
 import { failedModules, moduleOf, readJunit } from '../src/smoke/junit.js'
-import { SuiteFailedError, suitePassed } from '../src/smoke/suite.js'
+import { runSuite, SuiteFailedError, suitePassed } from '../src/smoke/suite.js'
 import { checkoutWithLayout } from './support/checkout-layouts.js'
 import { runnerFacts } from './support/runner-facts.js'
 
@@ -222,5 +222,77 @@ describe('results', () => {
     expect(fs.readFileSync(path.join(staging, 'test-suite-wasi.log'), 'utf8')).toBe(
       'ran with token ***\n'
     )
+  })
+})
+
+describe('running the suite', () => {
+  /** A stand-in interpreter (a unit test of the runner, not of CPython): prints and writes what it is told. */
+  function standIn(script: string, timeoutMinutes = 1) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-suite-run-'))
+    const artifact = path.join(dir, 'artifact')
+    const tests = path.join(dir, 'Lib', 'test')
+    fs.mkdirSync(artifact, { recursive: true })
+    fs.mkdirSync(tests, { recursive: true })
+    fs.writeFileSync(path.join(tests, 'test_x.py'), '')
+    fs.writeFileSync(path.join(dir, 'interpreter.mjs'), script)
+    const copy = path.join(dir, 'copy')
+    return {
+      target: 'wasi' as const,
+      runner: 'node-wasi' as const,
+      argv: [process.execPath, path.join(dir, 'interpreter.mjs'), path.join(copy, 'junit.xml')],
+      cwd: dir,
+      env: {},
+      copy: { from: artifact, to: copy },
+      tests: { from: tests, to: path.join(copy, 'lib', 'python3.11', 'test') },
+      junit: path.join(copy, 'junit.xml'),
+      junitLog: path.join(dir, 'logs', 'test-results-wasi.xml'),
+      log: path.join(dir, 'logs', 'test-suite-wasi.log'),
+      timeoutMinutes
+    }
+  }
+
+  test('counts from the JUnit file, the tests copied in, the file kept for the logs artifact', async () => {
+    const suite = standIn(
+      [
+        "import * as fs from 'node:fs'",
+        `fs.writeFileSync(process.argv[2], ${JSON.stringify(JUNIT)})`,
+        "console.log('0:00:00 [1/2] test_json')",
+        "console.log('2 tests failed:\\n    test_json test_re\\n')",
+        'process.exitCode = 2'
+      ].join('\n')
+    )
+    const result = await runSuite(suite)
+    expect(result).toMatchObject({
+      exitCode: 2,
+      run: 5,
+      failed: 2,
+      skipped: 1,
+      failedModules: ['test_json', 'test_re'],
+      junit: 'test-results-wasi.xml'
+    })
+    expect(result.problem).toBeUndefined()
+    expect(fs.existsSync(path.join(suite.tests.to, 'test_x.py'))).toBe(true)
+    expect(fs.readFileSync(suite.junitLog, 'utf8')).toBe(JUNIT)
+    expect(fs.readFileSync(suite.log, 'utf8')).toContain('2 tests failed:')
+  })
+
+  test('a crash with no JUnit file is a problem, not a pass', async () => {
+    const result = await runSuite(standIn("process.kill(process.pid, 'SIGSEGV')"))
+    expect(result.problem).toMatch(
+      /wrote no JUnit file \(exit code 139, killed by a signal: the interpreter crashed\)/
+    )
+    expect(suitePassed(result)).toBe(false)
+  })
+
+  test('a run past test-timeout is stopped, naming the test it was in', async () => {
+    const suite = standIn(
+      "console.log('0:00:00 [ 1/26] test_json\\n0:00:01 [ 2/26] test_functools'); setInterval(() => {}, 1000)",
+      0.02
+    )
+    const result = await runSuite(suite)
+    expect(result.problem).toMatch(
+      /^the test run was stopped after 0.02 min \(test-timeout\) while running test_functools; see test-suite-wasi.log/
+    )
+    expect(result.failedModules).toEqual(['test_functools'])
   })
 })

@@ -35,6 +35,8 @@ export interface Inputs {
   testArgs: string[]
   /** a failed test fails the step, or is only reported */
   testFailures: 'fail' | 'report'
+  /** minutes one target's test suite may run before it is stopped */
+  testTimeout: number
   /** add what embedders link against to the WASI artifact (embed/) */
   embed: boolean
   cache: boolean
@@ -280,6 +282,7 @@ export function loadInputs(
   const test = oneOf('test', ['smoke', 'suite', 'none'] as const, 'smoke')
   const testFailures = oneOf('test-failures', ['fail', 'report'] as const, 'fail')
   const embed = bool('embed', false)
+  const testTimeout = integer('test-timeout', 1, 360, 60)
   if (embed && targets.length > 0 && !targets.includes('wasi'))
     bad('embed', 'true', 'it adds to the wasi artifact; add the wasi target or set it to false')
   const cache = bool('cache', true)
@@ -399,6 +402,7 @@ export function loadInputs(
     test,
     testArgs,
     testFailures,
+    testTimeout,
     embed,
     cache,
     ccache: ccache === 'auto' ? 'auto' : ccache === 'true',

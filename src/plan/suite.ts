@@ -27,7 +27,7 @@ export function suiteRun(
   artifact: ArtifactPlan,
   facts: CheckoutFacts,
   runner: RunnerFacts,
-  inputs: Pick<Inputs, 'testArgs'>,
+  inputs: Pick<Inputs, 'testArgs' | 'testTimeout'>,
   wasiRunner: string[],
   wasiRunnerKind: 'wasmtime' | 'node-wasi',
   logDir: string
@@ -65,6 +65,7 @@ export function suiteRun(
     },
     junit: path.join(copy, JUNIT),
     junitLog: path.join(logDir, `test-results-${artifact.target}.xml`),
-    log: path.join(logDir, `test-suite-${artifact.target}.log`)
+    log: path.join(logDir, `test-suite-${artifact.target}.log`),
+    timeoutMinutes: inputs.testTimeout
   }
 }

@@ -97,6 +97,8 @@ export interface SuiteRun {
   junitLog: string
   /** the suite's full output */
   log: string
+  /** stopped after this many minutes */
+  timeoutMinutes: number
 }
 
 export interface ArtifactPlan {

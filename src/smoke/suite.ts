@@ -1,7 +1,8 @@
 /** Runs CPython's test suite with a collected artifact and reads its JUnit file. */
 import * as core from '@actions/core'
-import * as exec from '@actions/exec'
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type { SuiteRun } from '../plan/types.js'
 import { ActionError } from '../catalog/errors.js'
@@ -51,28 +52,37 @@ export async function runSuite(suite: SuiteRun): Promise<SuiteResult> {
   const log = fs.openSync(suite.log, 'w')
   const started = Date.now()
   let output = ''
-  let exitCode: number
-  try {
-    exitCode = await exec.exec(suite.argv[0], suite.argv.slice(1), {
+  let timedOut = false
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    const child = spawn(suite.argv[0], suite.argv.slice(1), {
       cwd: suite.cwd,
       // the built interpreter runs without the job's credentials
       env: { ...buildEnvironment(process.env), ...suite.env },
-      ignoreReturnCode: true,
-      silent: true,
-      listeners: {
-        stdout: data => {
-          fs.writeSync(log, data)
-          output += data.toString()
-        },
-        stderr: data => {
-          fs.writeSync(log, data)
-          output += data.toString()
-        }
-      }
+      stdio: ['ignore', 'pipe', 'pipe']
     })
-  } finally {
-    fs.closeSync(log)
-  }
+    const take = (data: Buffer): void => {
+      fs.writeSync(log, data)
+      output += data.toString()
+    }
+    child.stdout.on('data', take)
+    child.stderr.on('data', take)
+    // regrtest's own --timeout needs threads, which most wasm builds lack
+    const timer = setTimeout(
+      () => {
+        timedOut = true
+        child.kill('SIGKILL')
+      },
+      suite.timeoutMinutes * 60 * 1000
+    )
+    child.on('error', error => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1))
+    })
+  }).finally(() => fs.closeSync(log))
   const seconds = (Date.now() - started) / 1000
   // regrtest prints a line per module, then the summary: the log keeps all of it
   const summaryAt = output.search(/^== Tests result|^Total duration/m)
@@ -80,6 +90,23 @@ export async function runSuite(suite: SuiteRun): Promise<SuiteResult> {
     summaryAt >= 0 ? output.slice(Math.max(0, summaryAt - 2000)).trim() : output.slice(-4000)
   )
   const failed = failedModules(output)
+  if (timedOut) {
+    // regrtest names each test module as it starts it: "0:01:02 [ 7/26] test_x"
+    const running = [...output.matchAll(/\[\s*\d+\/\d+\]\s+(test_\w+)/g)].pop()?.[1]
+    return {
+      target: suite.target,
+      exitCode,
+      seconds,
+      run: 0,
+      failed: 0,
+      skipped: 0,
+      failedModules: running ? [running] : [],
+      failures: [],
+      problem: `the test run was stopped after ${suite.timeoutMinutes} min (test-timeout)${
+        running ? ` while running ${running}` : ''
+      }; see ${path.basename(suite.log)} in the logs artifact`
+    }
+  }
   if (!fs.existsSync(suite.junit))
     return {
       target: suite.target,
