@@ -77,9 +77,7 @@ async function build({ runner, plan, work }: Job, record: RunRecord): Promise<vo
     restoreCachesFor(
       plan.caches,
       forSmoke.map(t => toolchainCacheId(t.tool)),
-      {
-        verify: verifiers(plan)
-      }
+      { verify: verifiers(plan), steps: plan.steps }
     )
   )
   record.completed.add('cache-restore')
