@@ -118,7 +118,7 @@ describe('planCaches', () => {
         producedBy: ['build-python-configure', 'build-python-make'],
         restoreKeys: 0,
         // what python is linked from is not kept (cache/keys.ts, LEFT_OUT_OF_BUILD_PYTHON)
-        leaveOut: ['*.o', '*.a']
+        leaveOut: ['*.o', '*.a', '*.d']
       },
       {
         id: 'emscripten-cache',

@@ -91,11 +91,13 @@ describe('which steps compile through ccache', () => {
       CCACHE_DIR: '/runner/temp/cpython-wasm/ccache/build-python',
       CCACHE_BASEDIR: plan.source,
       CCACHE_NOHASHDIR: 'true',
-      CCACHE_MAXSIZE: '250M'
+      CCACHE_MAXSIZE: '250M',
+      // the compiler writes the dependencies, so a miss runs no preprocessor
+      CCACHE_DEPEND: 'true'
     }
     expect(stepById(plan, 'build-python-configure')?.env).toEqual({
       ...python,
-      CC: '/usr/bin/ccache gcc'
+      CC: '/usr/bin/ccache gcc -MD'
     })
     expect(stepById(plan, 'build-python-make')?.env).toEqual(python)
     expect(stepById(plan, 'build-python-make')?.argv).toEqual(['make', '-j4'])

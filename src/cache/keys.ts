@@ -70,13 +70,14 @@ export const ccacheId = (part: string): string => `ccache-${part}`
 
 /**
  * What the build-python entry leaves out: the object files and static
- * libraries (libpython, libmpdec, libexpat, HACL*) python is linked from.
+ * libraries (libpython, libmpdec, libexpat, HACL*) python is linked from,
+ * and the dependency files its ccache compiles write (plan/ccache.ts).
  * What later steps run is python itself, pybuilddir.txt, build/lib.* (the
  * extension modules and _sysconfigdata), Modules/Setup.local (getpath.py's
  * build directory landmark) and the Makefile and headers configure wrote;
  * the standard library is read from the checkout's Lib.
  */
-export const LEFT_OUT_OF_BUILD_PYTHON = ['*.o', '*.a']
+export const LEFT_OUT_OF_BUILD_PYTHON = ['*.o', '*.a', '*.d']
 
 /** A ref as a key segment: refs/pull/12/merge and feature/x stay readable and unambiguous. */
 const keySegment = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_') || 'none'
