@@ -7,6 +7,9 @@
  * waits out its own retries there, about a minute.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { closedUrl } from './support/fake-results-service.js'
 import {
   ALL,
@@ -43,10 +46,11 @@ describe('caching through the action', () => {
     expect(first.post.warnings).toEqual([])
     expect(first.main.state.cachesToSave).toBeDefined()
     const saved = finalizedKeys(first)
-    expect(saved).toHaveLength(4)
+    expect(saved).toHaveLength(5)
     expect(saved.map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
       `cwa1-toolchain-wasi-sdk-24-Linux-${ARCH}`,
       `cwa1-build-python-3.11.2-Linux-${ARCH}`,
+      `cwa1-config-cache-build-python-Linux-${ARCH}`,
       `cwa1-config-cache-wasi-Linux-${ARCH}`,
       `cwa1-build-result-3.11.2-Linux-${ARCH}`
     ])
@@ -56,16 +60,36 @@ describe('caching through the action', () => {
     for (const id of ALL)
       expect(first.post.summary).toMatch(new RegExp(`<td>${id}</td><td>[0-9.]+ MB</td>`))
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
+    // the build Python's entry holds no object file or static library; the job's folder keeps them
+    const pythonKey = saved.find(k => k.includes('-build-python-3.11.2-')) as string
+    const archive = service.byKey(pythonKey)
+    const listing = execFileSync('tar', ['--zstd', '-tf', '-'], {
+      input: service.archive(archive as NonNullable<typeof archive>),
+      encoding: 'utf8'
+    })
+    expect(listing).toMatch(/builddir\/build\/pybuilddir\.txt$/m)
+    expect(listing).not.toMatch(/\.(o|a)$/m)
+    const build = path.join(first.checkout, 'builddir', 'build')
+    expect(fs.readdirSync(build)).toContain('libpython3.11.a')
+    expect(fs.existsSync(path.join(build, 'Objects', 'floatobject.o'))).toBe(true)
   }, 180_000)
 
   test('a second job whose finished build was evicted restores every other entry exactly: no download, no build Python, configure loads config.cache; only the finished build is saved', async () => {
     service.evict('cwa1-build-result-')
     const second = await job('second')
     expectBuilt(second)
-    expect(second.hits).toEqual({ ...hitsOf('exact'), 'build-result': 'miss' })
+    // the build Python's config.cache is not even fetched: its configure is skipped
+    expect(second.hits).toEqual({
+      ...hitsOf('exact'),
+      'config-cache-build-python': 'miss',
+      'build-result': 'miss'
+    })
     expect(second.log).toEqual(['configure wasi cache=ac_cv_fake_run=first', 'make wasi'])
     expect(second.main.stdout).toContain(
       'Skipping "Configure the build Python": restored from the cache (build-python)'
+    )
+    expect(second.main.stdout).toContain(
+      'Cache config-cache-build-python: not restored, the steps that use it are skipped'
     )
     expect(second.main.stdout).toContain('found in the tool cache')
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
@@ -88,6 +112,20 @@ describe('caching through the action', () => {
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
     expect(created(rerun)).toEqual([])
     expect(JSON.parse(rerun.main.state.cachesToSave)).toEqual([])
+  }, 180_000)
+
+  test("a new tree (a pull request's change) rebuilds the build Python from its own config.cache", async () => {
+    const j = await job('new-tree', { edit: editSource('new-tree') })
+    expectBuilt(j)
+    expect(j.hits['build-python']).toBe('miss')
+    expect(j.hits['config-cache-build-python']).toBe('exact')
+    expect(j.log).toEqual([
+      'configure build cache=ac_cv_fake_run=first',
+      'make build',
+      'configure wasi cache=ac_cv_fake_run=first',
+      'make wasi'
+    ])
+    expect([...j.main.warnings, ...j.post.warnings]).toEqual([])
   }, 180_000)
 
   test('restore keys: a changed configure restores the newest config.cache of the same setup (partial) and saves its own', async () => {

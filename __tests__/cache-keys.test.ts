@@ -78,7 +78,8 @@ describe('planCaches', () => {
         id: c.id,
         paths: c.paths.map(rel),
         producedBy: c.producedBy,
-        restoreKeys: c.restoreKeys.length
+        restoreKeys: c.restoreKeys.length,
+        ...(c.leaveOut ? { leaveOut: c.leaveOut } : {})
       }))
     ).toEqual([
       {
@@ -115,7 +116,9 @@ describe('planCaches', () => {
         id: 'build-python',
         paths: ['<src>/builddir/build'],
         producedBy: ['build-python-configure', 'build-python-make'],
-        restoreKeys: 0
+        restoreKeys: 0,
+        // what python is linked from is not kept (cache/keys.ts, LEFT_OUT_OF_BUILD_PYTHON)
+        leaveOut: ['*.o', '*.a', '*.d']
       },
       {
         id: 'emscripten-cache',
@@ -127,6 +130,13 @@ describe('planCaches', () => {
           'emscripten-browser-configure',
           'emscripten-browser-make'
         ],
+        restoreKeys: 1
+      },
+      {
+        // a new tree rebuilds the build Python: its configure starts from the last config.cache
+        id: 'config-cache-build-python',
+        paths: ['<src>/builddir/build/config.cache'],
+        producedBy: ['build-python-configure'],
         restoreKeys: 1
       },
       {
@@ -213,6 +223,7 @@ describe('planCaches', () => {
       fp(plan, { file: { [configure]: 'f'.repeat(64) } })
     )
     expect(changed(keysOf(plan), Object.fromEntries(after.map(c => [c.id, c.key])))).toEqual([
+      'config-cache-build-python',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
       'config-cache-wasi'
@@ -280,6 +291,7 @@ describe('planCaches', () => {
     expect(image).toEqual([
       'build-python',
       'build-result',
+      'config-cache-build-python',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
       'config-cache-wasi'
@@ -299,6 +311,7 @@ describe('planCaches', () => {
     )
     expect(planCaches(wasi, runnerFacts(), fp(wasi)).map(c => c.id)).toEqual([
       'build-python',
+      'config-cache-build-python',
       'config-cache-wasi',
       'build-result'
     ])
@@ -341,6 +354,7 @@ describe('which entries are saved', () => {
       'toolchain-wasi-sdk',
       'toolchain-wasmtime',
       'build-python',
+      'config-cache-build-python',
       'config-cache-wasi'
     ])
   })
@@ -495,6 +509,6 @@ describe('the source tree fingerprint', () => {
     expect(f.image).toBe('ubuntu24')
     expect(Object.keys(f.files).sort()).toEqual(cacheInputFiles(plan).sort())
     expect(f.files[path.join(manualRoot, 'configure')]).toMatch(/^[0-9a-f]{64}$/)
-    expect(planCaches(plan, runnerFacts(), f).length).toBe(9)
+    expect(planCaches(plan, runnerFacts(), f).length).toBe(10)
   })
 })

@@ -58,9 +58,10 @@ function fp(plan: Plan) {
 }
 
 describe('which steps compile through ccache', () => {
-  test('3.11: every target step gets its own cache directory; the build Python and the ports do not', () => {
+  test('3.11: every target step and the build Python get their own cache directory; the ports do not', () => {
     const plan = planOf()
     expect(plan.ccache).toEqual([
+      { part: 'build-python', dir: '/runner/temp/cpython-wasm/ccache/build-python' },
       { part: 'wasi', dir: '/runner/temp/cpython-wasm/ccache/wasi' },
       { part: 'emscripten-node', dir: '/runner/temp/cpython-wasm/ccache/emscripten-node' },
       { part: 'emscripten-browser', dir: '/runner/temp/cpython-wasm/ccache/emscripten-browser' }
@@ -79,10 +80,27 @@ describe('which steps compile through ccache', () => {
     expect(stepById(plan, 'emscripten-browser-make')?.env.CCACHE_DIR).toBe(
       '/runner/temp/cpython-wasm/ccache/emscripten-browser'
     )
-    for (const id of ['build-python-configure', 'build-python-make', 'emscripten-ports'])
-      expect(
-        Object.keys(stepById(plan, id)?.env ?? {}).filter(k => /CCACHE|EM_COMP/.test(k))
-      ).toEqual([])
+    expect(
+      Object.keys(stepById(plan, 'emscripten-ports')?.env ?? {}).filter(k =>
+        /CCACHE|EM_COMP/.test(k)
+      )
+    ).toEqual([])
+    // the build Python: configure writes CC into its Makefile and sysconfig data; the system
+    // compiler is not restored from a cache, so ccache's own check (mtime and size) is enough
+    const python = {
+      CCACHE_DIR: '/runner/temp/cpython-wasm/ccache/build-python',
+      CCACHE_BASEDIR: plan.source,
+      CCACHE_NOHASHDIR: 'true',
+      CCACHE_MAXSIZE: '250M',
+      // the compiler writes the dependencies, so a miss runs no preprocessor
+      CCACHE_DEPEND: 'true'
+    }
+    expect(stepById(plan, 'build-python-configure')?.env).toEqual({
+      ...python,
+      CC: '/usr/bin/ccache gcc -MD'
+    })
+    expect(stepById(plan, 'build-python-make')?.env).toEqual(python)
+    expect(stepById(plan, 'build-python-make')?.argv).toEqual(['make', '-j4'])
     // wasi-env wraps CC itself: the command line is the README's
     expect(stepById(plan, 'wasi-configure')?.argv.some(a => a.startsWith('CC='))).toBe(false)
     expect(plan.targets.find(t => t.target === 'wasi')?.notes).toEqual([
@@ -130,8 +148,16 @@ describe('which steps compile through ccache', () => {
     expect(() => planOf({ ccache: 'true' }, runnerFacts())).toThrow(/^ccache: true, but/)
   })
 
-  test('only: build-python compiles no target', () => {
-    expect(planOf({ only: 'build-python' }).ccache).toEqual([])
+  test('only: build-python compiles no target, only the build Python', () => {
+    expect(planOf({ only: 'build-python' }).ccache).toEqual([
+      { part: 'build-python', dir: '/runner/temp/cpython-wasm/ccache/build-python' }
+    ])
+  })
+
+  test('3.13 wasi.py builds the build Python with its own commands: not wrapped', () => {
+    const plan = planOf({ targets: 'wasi' }, withCcache, 'wasi-py')
+    expect(plan.ccache.map(c => c.part)).toEqual(['wasi'])
+    expect(stepById(plan, 'build-python-make')?.env).toEqual({})
   })
 })
 
@@ -147,7 +173,11 @@ describe('ccache cache entries', () => {
     expect(wasi?.restoreKeys).toEqual([`${prefix}main-`, prefix])
     expect(wasi?.paths).toEqual(['/runner/temp/cpython-wasm/ccache/wasi'])
     expect(wasi?.producedBy).toEqual(['wasi-make'])
+    expect(caches().find(c => c.id === 'ccache-build-python')?.producedBy).toEqual([
+      'build-python-make'
+    ])
     expect(caches().map(c => c.id)).toEqual([
+      'ccache-build-python',
       'ccache-wasi',
       'ccache-emscripten-node',
       'ccache-emscripten-browser'

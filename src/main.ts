@@ -124,7 +124,7 @@ async function build(
     restoreCachesFor(
       plan.caches,
       forSmoke.map(t => toolchainCacheId(t.tool)),
-      { verify: verifiers(plan), store }
+      { verify: verifiers(plan), store, steps: plan.steps }
     )
   )
   record.completed.add('cache-restore')

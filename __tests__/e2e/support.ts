@@ -10,6 +10,7 @@ import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as path from 'node:path'
 import {
+  ENTRY,
   makeRunnerDirs,
   REPO_ROOT,
   runAction,
@@ -104,12 +105,13 @@ const HOST_ONLY = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'NODE_PATH', 'NODE_
 export function runInTrixie(
   options: E2eOptions & { rootEnv?: Record<string, string> }
 ): Promise<ActionResult & { post?: ActionResult }> {
-  const jobBase = freshDir(path.join(TRIXIE, 'work', options.name, 'job'))
-  const dirs: RunnerDirs = options.dirs ?? makeRunnerDirs(jobBase)
-  // The bundle is copied in: what runs is exactly dist/ as committed.
-  const bundle = path.join(TRIXIE, 'opt', 'cpython-wasm-action')
+  const dirs: RunnerDirs =
+    options.dirs ?? makeRunnerDirs(freshDir(path.join(TRIXIE, 'work', options.name, 'job')))
+  // The bundle is copied in: what runs is exactly dist/ as committed (or CWA_ENTRY's folder),
+  // one copy per job name, as jobs of other runs may share the root
+  const bundle = path.join(TRIXIE, 'opt', `cpython-wasm-action-${options.name}`)
   fs.rmSync(bundle, { recursive: true, force: true })
-  execFileSync('cp', ['-a', path.join(REPO_ROOT, 'dist'), bundle])
+  execFileSync('cp', ['-a', path.dirname(ENTRY), bundle])
   const guestPath = (p: string): string =>
     p.startsWith(TRIXIE) ? p.slice(TRIXIE.length) || '/' : p
   return mainAndPost({

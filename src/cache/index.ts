@@ -13,7 +13,7 @@ import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { CachePlan, Plan } from '../plan/types.js'
+import type { CachePlan, CommandStep, Plan } from '../plan/types.js'
 import { buildEnvironment } from '../catalog/secrets.js'
 import { State } from '../catalog/state.js'
 import { BUILD_PYTHON, BUILD_RESULT, ccacheId } from './keys.js'
@@ -32,6 +32,8 @@ export interface PendingSave {
   title: string
   key: string
   paths: string[]
+  /** file names under the paths the entry does not keep (CachePlan.leaveOut) */
+  leaveOut?: string[]
   /** what the restore found */
   hit: CacheHit
 }
@@ -184,15 +186,35 @@ export async function restoreCaches(
 }
 
 /**
+ * Whether every step that produces the entry will be skipped for an exact hit
+ * of an entry restored before it (the build Python's config.cache and ccache
+ * once the build Python itself came back): nothing would read it.
+ */
+function producersSkipped(
+  entry: CachePlan,
+  steps: CommandStep[],
+  hits: ReadonlyMap<string, CacheHit>
+): boolean {
+  return (
+    entry.producedBy.length > 0 &&
+    entry.producedBy.every(id => {
+      const step = steps.find(s => s.id === id)
+      return step?.skipIfCached !== undefined && hits.get(step.skipIfCached) === 'exact'
+    })
+  )
+}
+
+/**
  * Restores the finished build first: on an exact hit nothing will be built,
  * so of the other entries only those `alsoWithResult` names are restored (what
  * the smoke tests need, e.g. wasmtime). The others count as misses; their
- * producing steps do not run, so they are not saved either.
+ * producing steps do not run, so they are not saved either. Likewise an entry
+ * whose producing steps an earlier exact hit skips is not restored.
  */
 export async function restoreCachesFor(
   caches: CachePlan[],
   alsoWithResult: string[],
-  options: RestoreOptions = {}
+  options: RestoreOptions & { steps?: CommandStep[] } = {}
 ): Promise<Map<string, CacheHit>> {
   const ordered = [
     ...caches.filter(c => c.id === BUILD_RESULT),
@@ -202,7 +224,13 @@ export async function restoreCachesFor(
   return restoreCaches(ordered, {
     ...options,
     skip: (id, hits) => {
-      if (hits.get(BUILD_RESULT) !== 'exact' || id === BUILD_RESULT) return false
+      if (id === BUILD_RESULT) return false
+      if (hits.get(BUILD_RESULT) !== 'exact') {
+        const entry = ordered.find(c => c.id === id) as CachePlan
+        const skipped = producersSkipped(entry, options.steps ?? [], hits)
+        if (skipped) core.info(`Cache ${id}: not restored, the steps that use it are skipped`)
+        return skipped
+      }
       if (!announced)
         core.info('The finished build was restored from the cache: nothing is configured or made.')
       announced = true
@@ -228,6 +256,7 @@ export function entriesToSave(
       title: c.title,
       key: c.key,
       paths: c.paths,
+      ...(c.leaveOut ? { leaveOut: c.leaveOut } : {}),
       hit: hits.get(c.id) ?? 'miss'
     }))
 }
@@ -283,6 +312,71 @@ export function handOverSaves(
 
 export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'
 
+/**
+ * zstd's level for the archives (the zstd CLI reads ZSTD_CLEVEL when no
+ * level is given, and @actions/cache gives none: zstd(1), "Environment
+ * Variables"). Level 1 instead of the default 3: build trees and ccache
+ * directories (already compressed by ccache) gain little from 3, and every
+ * save of every run pays its CPU time.
+ */
+export const ZSTD_LEVEL = '1'
+
+/** A file name pattern of leaveOut (`*` and `?` only) as a regular expression. */
+function namePattern(glob: string): RegExp {
+  const body = glob
+    .split('')
+    .map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('')
+  return new RegExp(`^${body}$`)
+}
+
+/** Where a saved path's left-out files wait during the save: beside it, on the same file system. */
+const asideOf = (p: string): string => path.join(path.dirname(p), `.${path.basename(p)}.left-out`)
+
+function moveTree(from: string, to: string, keep: (name: string) => boolean): number {
+  let moved = 0
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name)
+      if (e.isDirectory()) walk(full)
+      else if (keep(e.name)) {
+        const target = path.join(to, path.relative(from, full))
+        fs.mkdirSync(path.dirname(target), { recursive: true })
+        fs.renameSync(full, target)
+        moved++
+      }
+    }
+  }
+  walk(from)
+  return moved
+}
+
+/**
+ * Moves the files an entry leaves out next to its paths, so that the archive
+ * holds the rest; the returned function puts them back (a job that goes on
+ * after the action finds its build folder as the build left it).
+ */
+export function setAside(paths: string[], leaveOut: string[]): () => void {
+  const patterns = leaveOut.map(namePattern)
+  const matches = (name: string): boolean => patterns.some(p => p.test(name))
+  const moved: string[] = []
+  for (const p of paths) {
+    if (!fs.lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) continue
+    const aside = asideOf(p)
+    // a job that stopped half way through a save left these; they are build leftovers
+    fs.rmSync(aside, { recursive: true, force: true })
+    moved.push(p)
+    moveTree(p, aside, matches)
+  }
+  return () => {
+    for (const p of moved) {
+      const aside = asideOf(p)
+      if (fs.existsSync(aside)) moveTree(aside, p, () => true)
+      fs.rmSync(aside, { recursive: true, force: true })
+    }
+  }
+}
+
 /** Saves each entry; never throws for a cache problem. */
 export async function saveCaches(
   entries: PendingSave[],
@@ -298,6 +392,7 @@ export async function saveCaches(
     for (const e of entries) outcomes.set(e.id, 'skipped')
     return outcomes
   }
+  process.env.ZSTD_CLEVEL ??= ZSTD_LEVEL
   let serviceDown: string | undefined
   for (const entry of entries) {
     if (serviceDown) {
@@ -311,11 +406,13 @@ export async function saveCaches(
       outcomes.set(entry.id, 'skipped')
       continue
     }
-    const size = sizeOf(paths)
-    sizes.set(entry.id, size)
     const started = Date.now()
     let saved: Awaited<ReturnType<CacheStore['save']>>
+    let size = 0
+    const putBack = entry.leaveOut ? setAside(paths, entry.leaveOut) : () => undefined
     try {
+      size = sizeOf(paths)
+      sizes.set(entry.id, size)
       // the paths as planned: they are part of the entry's version
       saved = await core.group(`Save cache: ${entry.title}`, () =>
         store.save(entry.paths, entry.key)
@@ -324,6 +421,8 @@ export async function saveCaches(
       core.warning(`Cache ${entry.id}: not saved: ${errorText(e)}`)
       outcomes.set(entry.id, 'failed')
       continue
+    } finally {
+      putBack()
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     if (saved.outcome === 'saved')

@@ -9,6 +9,14 @@
  * - CCACHE_MAXSIZE: a cap for each target's entry (ccache evicts the oldest).
  *
  * How the compiler is wrapped depends on the recipe:
+ * - the manual recipe's build Python: CC="ccache gcc -MD" given to its
+ *   configure (gcc: what configure's AC_PROG_CC picks first), which writes
+ *   it into the Makefile and the sysconfig data its make and setup.py
+ *   compile with; a pull request's new tree rebuilds the build Python from
+ *   this cache. With -MD, ccache's depend mode (CCACHE_DEPEND) reads the
+ *   compiler's dependency file instead of running the preprocessor on a
+ *   miss: a cold build pays about 4 % more compile time instead of about
+ *   10 % (ccache manual, "The depend mode"; measured on 3.11's Objects/);
  * - Emscripten: EM_COMPILER_WRAPPER, which emcc puts in front of clang (the
  *   3.11 README's own advice), as an absolute path: emcc 3.1.51 to 3.1.69
  *   do not look a bare name up on PATH;
@@ -30,7 +38,11 @@ import { CCACHE_MAX_SIZE } from '../catalog/targets.js'
 const compilesTarget = (step: CommandStep): boolean =>
   (TARGETS as readonly string[]).includes(step.part) && step.toolEnv !== undefined
 
-function ccacheDir(work: string, part: Target): string {
+/** A step that compiles the build Python with the system compiler (the manual recipe). */
+const compilesBuildPython = (step: CommandStep): boolean =>
+  step.part === 'build-python' && step.compilesNative === true
+
+function ccacheDir(work: string, part: Target | 'build-python'): string {
   return path.join(work, 'ccache', part)
 }
 
@@ -69,9 +81,23 @@ export function applyCompilerCache(
     return { steps: off, ccache: [], notes: {} }
   }
 
-  const parts = new Map<Target, CompilerCachePlan>()
+  const parts = new Map<Target | 'build-python', CompilerCachePlan>()
   const notes: Partial<Record<Target, string[]>> = {}
   const result = steps.map(step => {
+    if (compilesBuildPython(step)) {
+      const dir = ccacheDir(work, 'build-python')
+      parts.set('build-python', { part: 'build-python', dir })
+      const env: Record<string, string> = {
+        ...step.env,
+        CCACHE_DIR: dir,
+        CCACHE_BASEDIR: facts.root,
+        CCACHE_NOHASHDIR: 'true',
+        CCACHE_MAXSIZE: CCACHE_MAX_SIZE,
+        CCACHE_DEPEND: 'true'
+      }
+      if (/-configure$/.test(step.id)) env.CC = `${runner.ccache} gcc -MD`
+      return { ...step, env }
+    }
     if (!compilesTarget(step)) return step
     const part = step.part as Target
     const emscripten = step.toolEnv === 'emscripten'

@@ -376,7 +376,7 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   // wasi first, then Emscripten, in the order the user listed the targets
   const order = (s: CommandStep): number => (s.part === 'wasi' ? 0 : 1)
   const compiled = applyCompilerCache(
-    targetSteps.sort((a, b) => order(a) - order(b)),
+    [...buildPythonSteps, ...targetSteps.sort((a, b) => order(a) - order(b))],
     inputs,
     facts,
     runner,
@@ -385,9 +385,14 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
   )
   for (const [t, extra] of Object.entries(compiled.notes))
     notes[t as Target] = [...(notes[t as Target] ?? []), ...extra]
+  const compiledPython = compiled.steps.filter(s => s.part === 'build-python')
   const steps = onlyBuildPython
-    ? buildPythonSteps
-    : [...buildPythonSteps, ...dependencySteps, ...compiled.steps]
+    ? compiledPython
+    : [
+        ...compiledPython,
+        ...dependencySteps,
+        ...compiled.steps.filter(s => s.part !== 'build-python')
+      ]
 
   const artifactsDir = path.join(work, 'artifacts')
   const artifacts: ArtifactPlan[] = (onlyBuildPython ? [] : targets).map(target => ({
@@ -446,7 +451,9 @@ export function makePlan(inputs: Inputs, facts: CheckoutFacts, runner: RunnerFac
           }
         }
       : {}),
-    ccache: onlyBuildPython ? [] : compiled.ccache,
+    ccache: onlyBuildPython
+      ? compiled.ccache.filter(c => c.part === 'build-python')
+      : compiled.ccache,
     options: {
       buildType: inputs.buildType,
       pthreads: inputs.pthreads,

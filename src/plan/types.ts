@@ -59,6 +59,11 @@ export interface CommandStep {
   /** variables of the job's environment the command must not see (a script would obey them) */
   unset?: string[]
   toolEnv?: ToolEnv
+  /**
+   * compiles C for the build machine with the system compiler (the manual
+   * recipe's build Python), so ccache can wrap it as it wraps the targets'
+   */
+  compilesNative?: boolean
   /** skipped when this cache entry was restored exactly */
   skipIfCached?: string
   /** run as `argv` instead when this cache entry was restored exactly (a check of what came back) */
@@ -114,9 +119,9 @@ export interface ArtifactPlan {
   embed?: boolean
 }
 
-/** A target compiled through ccache, with its own cache directory. */
+/** A target (or the build Python) compiled through ccache, with its own cache directory. */
 export interface CompilerCachePlan {
-  part: Target
+  part: Target | 'build-python'
   dir: string
 }
 
@@ -126,6 +131,8 @@ export interface CachePlan {
   key: string
   restoreKeys: string[]
   paths: string[]
+  /** file names (`*.o`) under the paths the entry does not keep: set aside while it is saved */
+  leaveOut?: string[]
   /** step ids that produce the entry; it is saved only when they all succeeded */
   producedBy: string[]
 }

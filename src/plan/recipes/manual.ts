@@ -29,6 +29,7 @@ export function manualBuildPython(ctx: RecipeContext): { python: string; steps: 
         part: 'build-python',
         argv: ['../../configure', '-C'],
         cwd: dir,
+        compilesNative: true,
         skipIfCached: 'build-python'
       }),
       step(ctx, {
@@ -37,6 +38,7 @@ export function manualBuildPython(ctx: RecipeContext): { python: string; steps: 
         part: 'build-python',
         argv: ['make', ...makeJobs(ctx)],
         cwd: dir,
+        compilesNative: true,
         skipIfCached: 'build-python'
       })
     ]
