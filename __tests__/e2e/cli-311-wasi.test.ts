@@ -87,7 +87,9 @@ test('CPython 3.11.2: the command builds wasi cold, then warm from its store', a
       'build-result': 'miss',
       'toolchain-wasi-sdk': 'miss',
       'build-python': 'miss',
+      'config-cache-build-python': 'miss',
       'config-cache-wasi': 'miss',
+      'ccache-build-python': 'miss',
       'ccache-wasi': 'miss'
     })
     expect(mirror.requests).toHaveLength(1)

@@ -118,6 +118,8 @@ async function coldThenWarm(
   expect(printed).toBe('emscripten wasm32 (3, 1, 69)')
   expect(JSON.parse(result.outputs['cache-hits'])).toEqual({
     'build-python': 'miss',
+    'config-cache-build-python': 'miss',
+    'ccache-build-python': 'miss',
     'emscripten-cache': 'miss',
     'config-cache-emscripten-node': 'miss',
     'config-cache-emscripten-browser': 'miss',
@@ -136,6 +138,8 @@ async function coldThenWarm(
   expect(warm.exitCode).toBe(0)
   expect(JSON.parse(warm.outputs['cache-hits'])).toEqual({
     'build-python': 'exact',
+    'config-cache-build-python': 'miss',
+    'ccache-build-python': 'miss',
     'emscripten-cache': 'exact',
     'config-cache-emscripten-node': 'exact',
     'config-cache-emscripten-browser': 'exact',

@@ -73,7 +73,9 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
     expect(JSON.parse(cold.outputs['cache-hits'])).toEqual({
       'toolchain-wasi-sdk': 'miss',
       'build-python': 'miss',
+      'config-cache-build-python': 'miss',
       'config-cache-wasi': 'miss',
+      'ccache-build-python': 'miss',
       'ccache-wasi': 'miss',
       'build-result': 'miss'
     })
@@ -85,7 +87,15 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
         .finalized()
         .map(e => e.key.split('-').slice(1, 3).join('-'))
         .sort()
-    ).toEqual(['build-python', 'build-result', 'ccache-wasi', 'config-cache', 'toolchain-wasi'])
+    ).toEqual([
+      'build-python',
+      'build-result',
+      'ccache-build',
+      'ccache-wasi',
+      'config-cache',
+      'config-cache',
+      'toolchain-wasi'
+    ])
 
     const dir = cold.outputs['wasi-dir']
     expect(fs.existsSync(path.join(dir, 'python.wasm'))).toBe(true)
@@ -122,10 +132,13 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
     const warm = await job()
     expect(warm.errors).toEqual([])
     expect(warm.exitCode).toBe(0)
+    // (the build Python's own config.cache and ccache are not restored: its steps are skipped)
     expect(JSON.parse(warm.outputs['cache-hits'])).toEqual({
       'toolchain-wasi-sdk': 'exact',
       'build-python': 'exact',
+      'config-cache-build-python': 'miss',
       'config-cache-wasi': 'exact',
+      'ccache-build-python': 'miss',
       'ccache-wasi': 'partial',
       'build-result': 'miss'
     })
