@@ -57,13 +57,19 @@ export function manualEmscriptenPorts(ctx: RecipeContext): CommandStep[] {
       skipIfCached: 'emscripten-cache'
     })
   ]
+  // Dynamic linking: the ports again as position-independent code, as the
+  // branch's own Tools/wasm/wasm_build.py does it (build_emports: `embuilder
+  // --pic build bzip2 sqlite3 zlib`, CPython 3.11.2). Not the README's
+  // MINIMAL_PIC: in later Emscripten releases that set also holds the sqlite3
+  // and giflib ports (embuilder.py, 3.1.69), which CPython does not link;
+  // emcc builds the PIC system libraries it needs on first use.
   if (ctx.inputs.dynamicLinking)
     steps.push(
       step(ctx, {
         id: 'emscripten-ports-pic',
-        title: 'Build Emscripten ports for dynamic linking (zlib, bzip2, MINIMAL_PIC)',
+        title: 'Build Emscripten ports for dynamic linking (zlib, bzip2)',
         part: 'dependencies',
-        argv: ['embuilder', '--pic', 'build', 'zlib', 'bzip2', 'MINIMAL_PIC'],
+        argv: ['embuilder', '--pic', 'build', 'zlib', 'bzip2'],
         cwd: ctx.facts.root,
         toolEnv: 'emscripten',
         skipIfCached: 'emscripten-cache'
