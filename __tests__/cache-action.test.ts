@@ -58,7 +58,7 @@ describe('caching through the action', () => {
     // the post step adds what it saved, with sizes, to the job summary
     expect(first.post.summary).toMatch(/Caches saved/)
     for (const id of ALL)
-      expect(first.post.summary).toMatch(new RegExp(`<td>${id}</td><td>[0-9.]+ MB</td>`))
+      expect(first.post.summary).toMatch(new RegExp(`\\| ${id} \\| [0-9.]+ MB \\|`))
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
     // the build Python's entry holds no object file or static library; the job's folder keeps them
     const pythonKey = saved.find(k => k.includes('-build-python-3.11.2-')) as string

@@ -249,6 +249,15 @@ describe('planCaches', () => {
     ])
   })
 
+  test('embed: only the finished build (a build without embed/ is not reused for one with it)', () => {
+    expect(changed(keysOf(plan), keysOf(planOf({ embed: 'true' })))).toEqual(['build-result'])
+  })
+
+  test('test: suite and its arguments change no key: the same build is tested', () => {
+    const suite = planOf({ test: 'suite', 'test-args': 'test_json', 'test-failures': 'report' })
+    expect(changed(keysOf(plan), keysOf(suite))).toEqual([])
+  })
+
   test('a new WASI SDK changes its toolchain and the wasi configure cache', () => {
     const other = planOf({ 'wasi-sdk-version': '20', 'wasi-sdk-sha256': 'a'.repeat(64) })
     expect(changed(keysOf(plan), keysOf(other))).toEqual([

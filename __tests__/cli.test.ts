@@ -58,6 +58,15 @@ describe('cpython-wasm --help', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('unknown flag --target')
   })
+
+  test('a flag where a value should be is a forgotten value, not the value (exit 2)', () => {
+    const r = cli(['build', '--output', '--verbose'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--output needs a value, but --verbose follows it')
+    // a value that starts with -- and is no flag of ours is taken
+    const ok = cli(['build', '--configure-args', '--with-lto', '--dry-run', '--targets', 'nope'])
+    expect(ok.stderr).not.toContain('needs a value')
+  })
 })
 
 describe('cpython-wasm build --dry-run', () => {

@@ -69,7 +69,7 @@ test('embed/ holds libpython, the bundled static libraries, the headers with pyc
   ])
 })
 
-test('embed marks the wasi artifact only when asked (the mark is part of the finished build key)', () => {
+test('embed marks the wasi artifact only when asked', () => {
   const withEmbed = planned({ embed: 'true' }).plan.artifacts[0]
   const without = planned({}).plan.artifacts[0]
   expect(withEmbed.embed).toBe(true)

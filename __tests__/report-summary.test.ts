@@ -6,7 +6,7 @@ import * as path from 'node:path'
 import {
   codeFence,
   summaryMarkdown,
-  writeSummary,
+  writeStepSummary,
   type SummaryInput
 } from '../src/report/summary.js'
 
@@ -217,13 +217,13 @@ describe('job summary', () => {
     expect(md).toContain('| emsdk | - |')
   })
 
-  test('writeSummary appends to GITHUB_STEP_SUMMARY', async () => {
+  test('writeStepSummary appends to GITHUB_STEP_SUMMARY', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-summary-')), 'summary.md')
     fs.writeFileSync(file, '')
     const saved = process.env.GITHUB_STEP_SUMMARY
     process.env.GITHUB_STEP_SUMMARY = file
     try {
-      await writeSummary(input())
+      await writeStepSummary(summaryMarkdown(input()))
       expect(fs.readFileSync(file, 'utf8')).toBe(summaryMarkdown(input()))
     } finally {
       if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY

@@ -17,13 +17,17 @@ import { runSuite, SuiteFailedError, suitePassed } from '../src/smoke/suite.js'
 import { checkoutWithLayout } from './support/checkout-layouts.js'
 import { runnerFacts } from './support/runner-facts.js'
 
-function planFor(inputs: Record<string, string>, layout: 'manual' | 'platforms' = 'manual') {
+function planFor(
+  inputs: Record<string, string>,
+  layout: 'manual' | 'platforms' = 'manual',
+  runner = runnerFacts()
+) {
   const root = checkoutWithLayout(layout)
   const values: Record<string, string> = { source: root, ...inputs }
   return makePlan(
     loadInputs(name => values[name] ?? ''),
     inspectCheckout(root),
-    runnerFacts()
+    runner
   )
 }
 
@@ -210,15 +214,27 @@ describe('results', () => {
   })
 
   test('the logs artifact carries the JUnit files and the full output beside the step logs', () => {
-    const plan = planFor({ targets: 'wasi', test: 'suite' })
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-suite-logs-'))
+    const plan = planFor(
+      { targets: 'wasi', test: 'suite' },
+      'manual',
+      runnerFacts({ tempDir: dir })
+    )
     const junit = path.join(dir, 'test-results-wasi.xml')
     const log = path.join(dir, 'test-suite-wasi.log')
     fs.writeFileSync(junit, JUNIT)
     fs.writeFileSync(log, 'ran with token s3cr3t\n')
+    const stepLog = plan.steps[0].log
+    fs.mkdirSync(path.dirname(stepLog), { recursive: true })
+    fs.writeFileSync(stepLog, 'configure output\n')
     const staging = path.join(dir, 'staging')
     const files = gatherLogs(plan, staging, [junit, log], ['s3cr3t'])
-    expect(files).toEqual(['test-results-wasi.xml', 'test-suite-wasi.log'])
+    expect(files).toEqual([
+      `steps/${path.basename(stepLog)}`,
+      'test-results-wasi.xml',
+      'test-suite-wasi.log'
+    ])
+    expect(fs.readFileSync(path.join(staging, 'test-results-wasi.xml'), 'utf8')).toBe(JUNIT)
     expect(fs.readFileSync(path.join(staging, 'test-suite-wasi.log'), 'utf8')).toBe(
       'ran with token ***\n'
     )

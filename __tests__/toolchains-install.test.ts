@@ -16,14 +16,16 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import * as net from 'node:net'
 import * as path from 'node:path'
-import { FAKE_CONFIGURE_MESSAGE } from './support/fake-checkout.js'
 import {
   ARCH,
   checkout,
+  expectFailure,
+  expectToolchainsInstalled,
   installedSdk,
   nestedInputs,
   server,
   SLOW,
+  toolCacheEntries,
   useToolchainJobs,
   work
 } from './support/toolchain-jobs.js'
@@ -41,11 +43,6 @@ useToolchainJobs('cwa-toolchains-')
 function serve(archive: Archive): Archive {
   server.serve(archive.urlPath, archive.file)
   return archive
-}
-
-/** Every file and folder under the tool cache, relative to it. */
-function toolCacheEntries(dirs: RunnerDirs): string[] {
-  return fs.readdirSync(dirs.toolCache, { recursive: true }).map(String).sort()
 }
 
 async function run(
@@ -67,21 +64,6 @@ async function run(
     fastRetries: true,
     timeoutMs: SLOW - 10_000
   })
-}
-
-/** The run got past the toolchains: its one error is the fake checkout's configure failing. */
-function expectToolchainsInstalled(result: ActionResult): void {
-  expect(result.exitCode).not.toBe(0)
-  expect(result.errors).toEqual([expect.stringContaining(FAKE_CONFIGURE_MESSAGE)])
-  expect(result.stdout).not.toContain('::error::Unexpected')
-}
-
-/** The run failed on the toolchain, with this message, before any build step. */
-function expectFailure(result: ActionResult, ...messages: (string | RegExp)[]): void {
-  expect(result.exitCode).not.toBe(0)
-  expect(result.errors).toHaveLength(1)
-  for (const m of messages) expect(result.errors[0]).toMatch(m)
-  expect(result.stdout).not.toContain(FAKE_CONFIGURE_MESSAGE)
 }
 
 describe('WASI SDK and wasmtime', () => {
@@ -177,7 +159,7 @@ describe('WASI SDK and wasmtime', () => {
       const result = await run({ ...inputs, verify: 'warn' })
       expectToolchainsInstalled(result)
       expect(result.warnings.join('\n')).toContain(
-        `set wasi-sdk-sha256: ${sdk.sha256} once you have checked it`
+        `once you have checked it, set wasi-sdk-sha256: ${sdk.sha256}`
       )
       const sdkDir = path.join(
         result.dirs.temp,

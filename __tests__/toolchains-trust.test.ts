@@ -18,10 +18,11 @@ import { describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { FAKE_CONFIGURE_MESSAGE } from './support/fake-checkout.js'
 import {
   ARCH,
   checkout,
+  expectFailure,
+  expectToolchainsInstalled,
   installedSdk,
   nestedInputs,
   server,
@@ -87,20 +88,6 @@ const emsdkInputs = (version: string, base: string, sha256: string): Record<stri
   'emsdk-mirror': base,
   'emsdk-sha256': sha256
 })
-
-function expectToolchainsInstalled(result: ActionResult): void {
-  expect(result.errors).toEqual([expect.stringContaining(FAKE_CONFIGURE_MESSAGE)])
-  expect(result.stdout).not.toContain('::error::Unexpected')
-}
-
-function expectFailure(result: ActionResult, ...messages: (string | RegExp)[]): void {
-  expect(result.exitCode).not.toBe(0)
-  expect(result.errors).toHaveLength(1)
-  for (const m of messages) expect(result.errors[0]).toMatch(m)
-  // a ToolchainError is printed without a stack
-  expect(result.errors[0]).not.toMatch(/\n\s+at /)
-  expect(result.stdout).not.toContain(FAKE_CONFIGURE_MESSAGE)
-}
 
 const sdkDir = (toolCache: string): string => path.join(toolCache, 'wasi-sdk', '24.0.0', ARCH)
 const marker = (dir: string): string => fs.readFileSync(path.join(dir, 'MARKER'), 'utf8').trim()

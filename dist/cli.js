@@ -1,3 +1,4 @@
 #!/usr/bin/env node
 // cpython-wasm: the action's pipeline as a command (src/cli/)
-import './cli/index.js'
+globalThis.cpythonWasmCommand = true
+await import('./index.js')

@@ -186,7 +186,7 @@ async function coldThenWarm(
   checkSuiteResult(
     results['emscripten-node'],
     path.join(rerun.dirs.temp, 'cpython-wasm', 'logs'),
-    SUITE_SELECTION.length
+    SUITE_SELECTION
   )
 }
 

@@ -53,7 +53,7 @@ test('CPython 3.13.5: wasi builds with wasi.py, runs and is collected', async ()
     checkSuiteResult(
       results.wasi,
       path.join(result.dirs.temp, 'cpython-wasm', 'logs'),
-      SUITE_SELECTION.length
+      SUITE_SELECTION
     )
 
     const dir = path.join(TRIXIE, result.outputs['wasi-dir'])

@@ -6,12 +6,13 @@
  * that only download wasmtime. The bindings are set once useToolchainJobs()'s
  * beforeAll has run.
  */
-import { afterAll, beforeAll } from '@jest/globals'
+import { afterAll, beforeAll, expect } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { startDownloadServer, type DownloadServer } from './download-server.js'
-import { makeFakeCheckout } from './fake-checkout.js'
+import { FAKE_CONFIGURE_MESSAGE, makeFakeCheckout } from './fake-checkout.js'
+import type { ActionResult, RunnerDirs } from './harness.js'
 import {
   emscriptenPortStandIns,
   emsdkNestedStandIns,
@@ -67,4 +68,26 @@ export function nestedInputs(
     files: nested.files,
     ports: ports.files
   }
+}
+
+/** Every path in a job's tool cache (empty: nothing was installed there). */
+export function toolCacheEntries(dirs: RunnerDirs): string[] {
+  return fs.readdirSync(dirs.toolCache, { recursive: true }).map(String).sort()
+}
+
+/** The toolchains installed and the build began: it stops at the fake checkout's configure. */
+export function expectToolchainsInstalled(result: ActionResult): void {
+  expect(result.exitCode).not.toBe(0)
+  expect(result.errors).toEqual([expect.stringContaining(FAKE_CONFIGURE_MESSAGE)])
+  expect(result.stdout).not.toContain('::error::Unexpected')
+}
+
+/** The run failed before building, with one error saying all of `messages`, and no stack. */
+export function expectFailure(result: ActionResult, ...messages: (string | RegExp)[]): void {
+  expect(result.exitCode).not.toBe(0)
+  expect(result.errors).toHaveLength(1)
+  for (const m of messages) expect(result.errors[0]).toMatch(m)
+  // a ToolchainError is printed without a stack
+  expect(result.errors[0]).not.toMatch(/\n\s+at /)
+  expect(result.stdout).not.toContain(FAKE_CONFIGURE_MESSAGE)
 }

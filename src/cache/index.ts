@@ -62,7 +62,7 @@ export type SaveMode = 'auto' | 'always' | 'never'
  * access with cache-mode").
  * An event not named here is not trusted, so new events restore only too.
  */
-export const AUTO_SAVE_EVENTS = ['push', 'create', 'schedule', 'workflow_dispatch', 'release']
+const AUTO_SAVE_EVENTS = ['push', 'create', 'schedule', 'workflow_dispatch', 'release']
 
 export function saveDecision(
   mode: SaveMode,
@@ -214,7 +214,7 @@ function producersSkipped(
 export async function restoreCachesFor(
   caches: CachePlan[],
   alsoWithResult: string[],
-  options: RestoreOptions & { steps?: CommandStep[] } = {}
+  options: RestoreOptions & { steps: CommandStep[] }
 ): Promise<Map<string, CacheHit>> {
   const ordered = [
     ...caches.filter(c => c.id === BUILD_RESULT),
@@ -227,7 +227,7 @@ export async function restoreCachesFor(
       if (id === BUILD_RESULT) return false
       if (hits.get(BUILD_RESULT) !== 'exact') {
         const entry = ordered.find(c => c.id === id) as CachePlan
-        const skipped = producersSkipped(entry, options.steps ?? [], hits)
+        const skipped = producersSkipped(entry, options.steps, hits)
         if (skipped) core.info(`Cache ${id}: not restored, the steps that use it are skipped`)
         return skipped
       }
@@ -312,15 +312,6 @@ export function handOverSaves(
 
 export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'
 
-/**
- * zstd's level for the archives (the zstd CLI reads ZSTD_CLEVEL when no
- * level is given, and @actions/cache gives none: zstd(1), "Environment
- * Variables"). Level 1 instead of the default 3: build trees and ccache
- * directories (already compressed by ccache) gain little from 3, and every
- * save of every run pays its CPU time.
- */
-export const ZSTD_LEVEL = '1'
-
 /** A file name pattern of leaveOut (`*` and `?` only) as a regular expression. */
 function namePattern(glob: string): RegExp {
   const body = glob
@@ -392,7 +383,6 @@ export async function saveCaches(
     for (const e of entries) outcomes.set(e.id, 'skipped')
     return outcomes
   }
-  process.env.ZSTD_CLEVEL ??= ZSTD_LEVEL
   let serviceDown: string | undefined
   for (const entry of entries) {
     if (serviceDown) {
@@ -476,22 +466,22 @@ export async function saveCachesFromState(): Promise<Map<string, SaveOutcome>> {
   const outcomes = await saveCaches(entries, sizes)
   const saved = entries.filter(e => outcomes.get(e.id) === 'saved')
   if (saved.length > 0)
-    await writeSavedSummary(saved, sizes).catch((e: unknown) =>
-      core.info(`Could not add the saved caches to the job summary: ${errorText(e)}`)
-    )
+    await core.summary
+      .addRaw(savedCachesMarkdown(saved, sizes))
+      .write()
+      .catch((e: unknown) =>
+        core.info(`Could not add the saved caches to the job summary: ${errorText(e)}`)
+      )
   return outcomes
 }
 
-async function writeSavedSummary(saved: PendingSave[], sizes: Map<string, number>): Promise<void> {
-  await core.summary
-    .addHeading('Caches saved', 3)
-    .addTable([
-      [
-        { data: 'entry', header: true },
-        { data: 'size (before compression)', header: true },
-        { data: 'key', header: true }
-      ],
-      ...saved.map(e => [e.id, `${((sizes.get(e.id) ?? 0) / 1e6).toFixed(1)} MB`, e.key])
-    ])
-    .write()
+/** The job summary's table of the entries a run saved, for the post step and the command. */
+export function savedCachesMarkdown(
+  saved: PendingSave[],
+  sizes: ReadonlyMap<string, number>
+): string {
+  const rows = saved.map(
+    e => `| ${e.id} | ${((sizes.get(e.id) ?? 0) / 1e6).toFixed(1)} MB | ${e.key} |`
+  )
+  return `\n### Caches saved\n\n| entry | size (before compression) | key |\n| --- | --- | --- |\n${rows.join('\n')}\n`
 }

@@ -7,6 +7,7 @@
  * key is written once, and a restore takes the key itself, else the newest
  * entry whose key starts with one of the restore keys, tried in order.
  */
+import { rewriteStdoutLines } from '../catalog/stdout-lines.js'
 import * as cache from '@actions/cache'
 
 export interface StoreRestore {
@@ -37,8 +38,17 @@ export interface CacheStore {
   save(paths: string[], key: string): Promise<StoreSave>
 }
 
+/**
+ * zstd's level for the archives (the zstd CLI reads ZSTD_CLEVEL when no
+ * level is given, and @actions/cache gives none: zstd(1), "Environment
+ * Variables"). Level 1 instead of the default 3: build trees and ccache
+ * directories (already compressed by ccache) gain little from 3, and every
+ * save of every run pays its CPU time.
+ */
+const ZSTD_LEVEL = '1'
+
 /** What a capture saw of the library's workflow commands. */
-export interface Captured<T> {
+interface Captured<T> {
   result: T
   lines: string[]
 }
@@ -49,37 +59,26 @@ export interface Captured<T> {
  * (@actions/cache reports its own failures by printing, and returns
  * undefined or -1.)
  */
-export async function captured<T>(fn: () => Promise<T>): Promise<Captured<T>> {
+async function captured<T>(fn: () => Promise<T>): Promise<Captured<T>> {
   const lines: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  let partial = ''
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
-    const parts = text.split('\n')
-    partial = parts.pop() ?? ''
-    const keep: string[] = []
-    for (const line of parts) {
-      lines.push(line)
-      if (!/^::(warning|error)/.test(line)) keep.push(`${line}\n`)
-    }
-    const callback = rest.find(r => typeof r === 'function') as (() => void) | undefined
-    if (keep.length > 0) return write(keep.join(''), callback)
-    callback?.()
-    return true
-  }) as typeof process.stdout.write
+  const isProblem = (line: string): boolean => /^::(warning|error)/.test(line)
+  const stdout = rewriteStdoutLines(line => {
+    lines.push(line)
+    return isProblem(line) ? undefined : line
+  })
   try {
     return { result: await fn(), lines }
   } finally {
-    process.stdout.write = write
-    if (partial) {
-      lines.push(partial)
-      if (!/^::(warning|error)/.test(partial)) write(partial)
+    const rest = stdout.stop()
+    if (rest) {
+      lines.push(rest)
+      if (!isProblem(rest)) stdout.write(rest)
     }
   }
 }
 
 /** The message of a workflow command line (::warning::text), unescaped. */
-export function commandText(line: string): string {
+function commandText(line: string): string {
   return line
     .slice(line.indexOf('::', 2) + 2)
     .replace(/%0A/g, ' ')
@@ -87,7 +86,7 @@ export function commandText(line: string): string {
     .replace(/%25/g, '%')
 }
 
-export function problems(lines: string[]): string[] {
+function problems(lines: string[]): string[] {
   return lines.filter(l => /^::(warning|error)/.test(l)).map(commandText)
 }
 
@@ -112,6 +111,7 @@ export const actionsCacheStore: CacheStore = {
   },
 
   async save(paths, key) {
+    process.env.ZSTD_CLEVEL ??= ZSTD_LEVEL
     // the paths as planned: they are part of the entry's version
     const outcome = await captured(() => cache.saveCache(paths, key))
     if (outcome.result > 0) return { outcome: 'saved' }

@@ -90,3 +90,7 @@ export function isGitHubUrl(url: string): boolean {
     return false
   }
 }
+
+/** The file a URL names: its last path segment, decoded (the checksums input names files so). */
+export const fileName = (url: string): string =>
+  decodeURIComponent(url.slice(url.lastIndexOf('/') + 1))

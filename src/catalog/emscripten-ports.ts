@@ -25,7 +25,7 @@ interface PortRelease {
 const PORTS = data.ports as unknown as Record<string, PortRelease[]>
 
 /** The ports the action puts in place before a build. */
-export const SEEDED_PORTS = ['zlib', 'bzip2', 'sqlite3'] as const
+const SEEDED_PORTS = ['zlib', 'bzip2', 'sqlite3'] as const
 
 /** One port archive Emscripten would fetch. */
 export interface PortDownload {

@@ -30,9 +30,9 @@ const RELEASES = data.releases as Record<string, EmsdkRelease>
 const NODE = data.node as Record<string, Partial<Record<Arch, KnownSum>>>
 
 /** emsdk's storage host for release builds (emsdk.py emscripten_releases_download_url_template). */
-export const EMSDK_STORAGE = 'https://storage.googleapis.com/webassembly/emscripten-releases-builds'
+const EMSDK_STORAGE = 'https://storage.googleapis.com/webassembly/emscripten-releases-builds'
 /** Node's own distribution, whose SHASUMS256.txt the table's Node sums are. */
-export const NODE_DIST = 'https://nodejs.org/dist'
+const NODE_DIST = 'https://nodejs.org/dist'
 
 /** One file the action downloads into a toolchain's tree before its own installer runs. */
 export interface NestedDownload {

@@ -71,7 +71,7 @@ export function secretValues(
   return [...values].sort((a, b) => b.length - a.length)
 }
 
-export const REDACTED = '***'
+const REDACTED = '***'
 
 /** Replaces every occurrence of each secret with ***. */
 export function redact(text: string, secrets: readonly string[]): string {

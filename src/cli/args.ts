@@ -81,7 +81,8 @@ export function parseArgs(argv: string[]): Parsed {
     const own = name in COMMAND_FLAGS ? (name as keyof typeof COMMAND_FLAGS) : undefined
     if (!input && !own) throw new UsageError(`unknown flag --${name}`)
     if (own === 'verbose') {
-      if (no || inline !== undefined) throw new UsageError('--verbose takes no value')
+      if (no || inline !== undefined)
+        throw new UsageError('--verbose takes no value (leave it out for the quiet default)')
       if (given.has(name)) throw new UsageError(`--${name} is given twice`)
       given.add(name)
       flags.verbose = 'true'
@@ -98,6 +99,12 @@ export function parseArgs(argv: string[]): Parsed {
       value = 'true'
     else {
       if (args[0] === undefined) throw new UsageError(`--${name} needs a value`)
+      // a flag of ours where the value should be is a forgotten value, not the value
+      const next = /^--(?:no-)?([a-z0-9-]+)/.exec(args[0])?.[1]
+      if (next && (byName.has(next) || next in COMMAND_FLAGS))
+        throw new UsageError(
+          `--${name} needs a value, but ${args[0]} follows it (write --${name}=VALUE for a value that starts with --)`
+        )
       value = args.shift() as string
     }
     if (own) flags[own] = value

@@ -6,15 +6,15 @@
  * artifacts copied to --output, the summary printed, and the caches the post
  * step would save saved at the end.
  */
+import { secretValues } from '../catalog/secrets.js'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { copyArtifacts, gatherLogs } from '../artifacts/index.js'
-import { DirectoryStore, saveCaches } from '../cache/index.js'
+import { DirectoryStore, saveCaches, savedCachesMarkdown } from '../cache/index.js'
 import { wasiRunnerAsset } from '../execute/wasi-runner.js'
 import { terminalText } from '../report/index.js'
-import { formatSize } from '../report/summary.js'
 import { run, type Backends, type RunResult } from '../main.js'
 import { helpText, inputSource, parseArgs, UsageError, type Parsed } from './args.js'
 import { plainStdout } from './terminal.js'
@@ -101,8 +101,15 @@ async function build(parsed: Parsed): Promise<number> {
     deliver: plan => copyArtifacts(plan, output),
     deliverTitle: 'Copy artifacts',
     // a failed build's logs next to where its artifacts would be; said below, not in the summary
-    keepLogs: async (plan, _inputs, _work, extra) => {
-      logs = gatherLogs(plan, logsDir, extra)
+    // (once: a suite that failed hands its files over before the failure does)
+    keepLogs: async (plan, inputs, _work, extra) => {
+      if (logs.length === 0)
+        logs = gatherLogs(
+          plan,
+          logsDir,
+          extra,
+          secretValues(process.env, inputs.githubToken ? [inputs.githubToken] : [])
+        )
       return undefined
     },
     summary: async markdown => {
@@ -123,19 +130,17 @@ async function build(parsed: Parsed): Promise<number> {
         const prefix = result.job.plan.caches.find(c => c.id === entry.id)?.restoreKeys[0]
         if (prefix && entry.key.startsWith(prefix)) store.supersede(prefix, entry.key)
       }
-      if (saved.length > 0)
-        summary +=
-          '\n### Caches saved\n\n| entry | size | key |\n| --- | --- | --- |\n' +
-          saved
-            .map(e => `| ${e.id} | ${formatSize(sizes.get(e.id) ?? 0)} | ${e.key} |`)
-            .join('\n') +
-          '\n'
+      if (saved.length > 0) summary += savedCachesMarkdown(saved, sizes)
     }
     if (summary) process.stdout.write(`\n${terminalText(summary)}`)
     if (result.record.uploaded.length > 0)
       process.stdout.write(`\nArtifacts (run each with):\n${howToRun(result).join('\n')}\n`)
     if (logs.length > 0)
-      process.stdout.write(`\nThe failed build's logs and config.log files are in ${logsDir}\n`)
+      process.stdout.write(
+        result.record.failure
+          ? `\nThe failed build's logs and config.log files are in ${logsDir}\n`
+          : `\nThe test suite's JUnit files and output are in ${logsDir}\n`
+      )
     if (result.job && !dryRun)
       process.stdout.write(`\nCaches: ${cacheDir} (toolchains in tools/, entries in store/)\n`)
   } finally {
@@ -160,7 +165,3 @@ export async function main(argv: string[]): Promise<number> {
   }
   return build(parsed)
 }
-
-process.exitCode = await main(process.argv.slice(2))
-// keep-alive sockets of the download client must not keep the command waiting
-process.exit()

@@ -5,6 +5,7 @@
  * "error: ..."; the commands only the runner reads are left out.
  */
 import { EOL } from 'node:os'
+import { rewriteStdoutLines } from '../catalog/stdout-lines.js'
 
 const ESCAPES: [RegExp, string][] = [
   [/%0A/g, '\n'],
@@ -35,27 +36,14 @@ export function terminalLine(line: string, debug = false): string | undefined {
   }
 }
 
-/** Rewrites everything written to stdout, line by line, from now on. */
+/** Rewrites everything written to stdout, line by line, until flush() (at the end). */
 export function plainStdout(debug = false): { flush: () => void } {
-  const write = process.stdout.write.bind(process.stdout)
-  let partial = ''
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
-    const parts = text.split('\n')
-    partial = parts.pop() ?? ''
-    const shown = parts
-      .map(l => terminalLine(l.replace(/\r$/, ''), debug))
-      .filter((l): l is string => l !== undefined)
-    const callback = rest.find(r => typeof r === 'function') as (() => void) | undefined
-    if (shown.length > 0) return write(shown.map(l => l + EOL).join(''), callback)
-    callback?.()
-    return true
-  }) as typeof process.stdout.write
+  const stdout = rewriteStdoutLines(line => terminalLine(line.replace(/\r$/, ''), debug))
   return {
     flush: () => {
-      const line = partial && terminalLine(partial, debug)
-      partial = ''
-      if (line) write(line + EOL)
+      const rest = stdout.stop()
+      const line = rest && terminalLine(rest, debug)
+      if (line) stdout.write(line + EOL)
     }
   }
 }

@@ -425,10 +425,7 @@ export function loadInputs(
  * # comments ignored. A file name is a download URL's last segment, or the
  * name emsdk keeps it under (`<hash>-wasm-binaries.tar.xz`).
  */
-export function parseChecksums(
-  text: string,
-  problem: (message: string) => void
-): Record<string, string> {
+function parseChecksums(text: string, problem: (message: string) => void): Record<string, string> {
   const sums: Record<string, string> = {}
   for (const raw of text.split('\n')) {
     const line = raw.trim()

@@ -20,7 +20,7 @@ export function artifactName(inputs: Inputs, version: PythonVersion, target: Tar
 }
 
 /** Longer names are refused up front; the logs artifact adds "-logs" to the first. */
-export const ARTIFACT_NAME_LIMIT = 200
+const ARTIFACT_NAME_LIMIT = 200
 
 /**
  * Why a filled-in artifact name cannot be used, if it cannot: the artifact

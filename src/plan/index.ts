@@ -41,7 +41,7 @@ import {
   type TargetPlan,
   type ToolchainPlan
 } from './types.js'
-import { type ToolName } from '../catalog/downloads.js'
+import { fileName, type ToolName } from '../catalog/downloads.js'
 import { type RunnerFacts } from '../runner/types.js'
 
 export * from './types.js'
@@ -49,7 +49,6 @@ export { emscriptenCacheDir, emscriptenPortsDir, workDir } from './paths.js'
 import { emscriptenPortsDir, workDir } from './paths.js'
 
 /** A URL's (or a relative path's) last segment. */
-const fileName = (url: string): string => decodeURIComponent(url.slice(url.lastIndexOf('/') + 1))
 
 function recipeOf(facts: CheckoutFacts, target: Target): Recipe | undefined {
   return target === 'wasi' ? facts.wasiRecipe : facts.emscriptenRecipe
@@ -133,6 +132,7 @@ function planToolchains(
       url: toolMirror?.base ? toolMirror.url : mirrored(upstream, inputs.mirror),
       sha256: given || table,
       sha256From: given ? 'input' : table ? 'table' : undefined,
+      ...(given ? { sha256Input: sha256Input ? `${tool}-sha256` : 'checksums' } : {}),
       asset: releaseAssetOf(upstream),
       dir: path.join(runner.toolCacheDir, tool, toolCacheVersion(tool, version), runner.arch)
     }

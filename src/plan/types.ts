@@ -21,6 +21,8 @@ export interface ToolchainPlan {
   sha256?: string
   /** where the sum comes from; 'digest' (the release asset's, from GitHub's API) is settled at run time */
   sha256From?: SumSource
+  /** the input the user gave the sum in (the tool's *-sha256, or checksums), named in messages */
+  sha256Input?: string
   /** the GitHub release asset the download is (a mirror's copy too), whose digest the API gives */
   asset?: ReleaseAsset
   /**

@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import { ActionError } from '../catalog/errors.js'
 import type { Plan } from '../plan/types.js'
 import { messageOf, type RunRecord } from './record.js'
-import { summaryMarkdown, writeStepSummary } from './summary.js'
+import { summaryMarkdown } from './summary.js'
 
 export { setPlanOutputs, setRunOutputs } from './outputs.js'
 export { planText } from './plan-text.js'
@@ -17,7 +17,7 @@ export async function writeReport(
   plan: Plan,
   upload: boolean,
   record: RunRecord,
-  write: (markdown: string) => Promise<void> = writeStepSummary
+  write: (markdown: string) => Promise<void>
 ): Promise<void> {
   try {
     await write(

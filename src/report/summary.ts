@@ -1,7 +1,7 @@
 /**
  * The job summary: what was built with what, how long each step took, what
  * was uploaded, the smoke tests, and what failed. summaryMarkdown is pure;
- * writeSummary hands its text to core.summary.
+ * writeStepSummary hands its text to core.summary.
  */
 import * as core from '@actions/core'
 import type { StepTiming } from '../execute/executor.js'
@@ -267,11 +267,7 @@ export function summaryMarkdown(input: SummaryInput): string {
   return `${out.join('\n').trimEnd()}\n`
 }
 
-/** Appends the summary to the job's summary (GITHUB_STEP_SUMMARY); a no-op outside a runner. */
-export async function writeSummary(input: SummaryInput): Promise<void> {
-  await writeStepSummary(summaryMarkdown(input))
-}
-
+/** Appends markdown to the job's summary (GITHUB_STEP_SUMMARY); a no-op outside a runner. */
 export async function writeStepSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   await core.summary.addRaw(markdown).write()

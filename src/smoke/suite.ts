@@ -90,37 +90,35 @@ export async function runSuite(suite: SuiteRun): Promise<SuiteResult> {
     summaryAt >= 0 ? output.slice(Math.max(0, summaryAt - 2000)).trim() : output.slice(-4000)
   )
   const failed = failedModules(output)
+  /** A run that left no counts to read: it stopped, or it crashed before writing them. */
+  const noCounts = (failedModules: string[], problem: string): SuiteResult => ({
+    target: suite.target,
+    exitCode,
+    seconds,
+    run: 0,
+    failed: 0,
+    skipped: 0,
+    failedModules,
+    failures: [],
+    problem: `${problem}; see ${path.basename(suite.log)} in the logs artifact`
+  })
   if (timedOut) {
     // regrtest names each test module as it starts it: "0:01:02 [ 7/26] test_x"
     const running = [...output.matchAll(/\[\s*\d+\/\d+\]\s+(test_\w+)/g)].pop()?.[1]
-    return {
-      target: suite.target,
-      exitCode,
-      seconds,
-      run: 0,
-      failed: 0,
-      skipped: 0,
-      failedModules: running ? [running] : [],
-      failures: [],
-      problem: `the test run was stopped after ${suite.timeoutMinutes} min (test-timeout)${
+    return noCounts(
+      running ? [running] : [],
+      `the test run was stopped after ${suite.timeoutMinutes} min (test-timeout)${
         running ? ` while running ${running}` : ''
-      }; see ${path.basename(suite.log)} in the logs artifact`
-    }
+      }`
+    )
   }
   if (!fs.existsSync(suite.junit))
-    return {
-      target: suite.target,
-      exitCode,
-      seconds,
-      run: 0,
-      failed: 0,
-      skipped: 0,
-      failedModules: failed,
-      failures: [],
-      problem: `the test run wrote no JUnit file (exit code ${exitCode}${
+    return noCounts(
+      failed,
+      `the test run wrote no JUnit file (exit code ${exitCode}${
         exitCode > 128 ? ', killed by a signal: the interpreter crashed' : ''
-      }); see ${path.basename(suite.log)} in the logs artifact`
-    }
+      })`
+    )
   fs.copyFileSync(suite.junit, suite.junitLog)
   const read = readJunit(fs.readFileSync(suite.junit, 'utf8'))
   const modules = [...new Set([...failed, ...read.failures.map(f => f.module)])].sort()

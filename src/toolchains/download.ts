@@ -27,7 +27,7 @@ import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import * as tls from 'node:tls'
 import { ToolchainError } from '../catalog/errors.js'
-import { isGitHubUrl } from '../catalog/downloads.js'
+import { fileName, isGitHubUrl } from '../catalog/downloads.js'
 import type { SumSource } from '../plan/types.js'
 
 export interface Download {
@@ -48,18 +48,19 @@ export interface Downloaded {
   sha256: string
 }
 
-export const TIMEOUT_VARIABLE = 'CPYTHON_WASM_DOWNLOAD_TIMEOUT_SECONDS'
+const TIMEOUT_VARIABLE = 'CPYTHON_WASM_DOWNLOAD_TIMEOUT_SECONDS'
 export const PROGRESS_VARIABLE = 'CPYTHON_WASM_DOWNLOAD_PROGRESS_SECONDS'
 const DEFAULT_TIMEOUT_SECONDS = 20 * 60
 const DEFAULT_PROGRESS_SECONDS = 10
 const MAX_ATTEMPTS = 3
-export const MAX_REDIRECTS = 10
+const MAX_REDIRECTS = 10
 /** as tc.downloadTool's HTTP client: a socket silent this long is a failed attempt */
 const IDLE_MS = 3 * 60_000
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
-export async function sha256Of(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256')
+/** A file's digest in hex, read as a stream (archives are hundreds of megabytes). */
+export async function hashFile(file: string, algorithm: 'sha256' | 'sha512'): Promise<string> {
+  const hash = crypto.createHash(algorithm)
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer)
   return hash.digest('hex')
 }
@@ -239,7 +240,7 @@ interface Progress {
 
 /** One attempt: follows redirects, then writes the body to `file`. */
 async function attempt(
-  download: Download,
+  download: Pick<Download, 'release' | 'url' | 'token'>,
   file: string,
   signal: AbortSignal,
   progress: Progress
@@ -283,7 +284,10 @@ async function attempt(
 }
 
 /** Fetches `download.url` into `file` within the deadline; throws a ToolchainError. */
-export async function fetchFile(download: Download, file: string): Promise<void> {
+export async function fetchFile(
+  download: Pick<Download, 'release' | 'url' | 'token'>,
+  file: string
+): Promise<void> {
   const { release, url } = download
   const deadline = secondsFrom(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT_SECONDS)
   const every = secondsFrom(PROGRESS_VARIABLE, DEFAULT_PROGRESS_SECONDS)
@@ -331,7 +335,7 @@ export async function fetchFile(download: Download, file: string): Promise<void>
 /** Downloads `download.url` into `dir` and checks its sum; throws a ToolchainError. */
 export async function downloadVerified(download: Download, dir: string): Promise<Downloaded> {
   const { release, url } = download
-  const file = path.join(dir, decodeURIComponent(url.slice(url.lastIndexOf('/') + 1)) || 'archive')
+  const file = path.join(dir, fileName(url) || 'archive')
   // a file left here is from an interrupted run
   await io.rmRF(file)
   fs.mkdirSync(dir, { recursive: true })
@@ -341,11 +345,15 @@ export async function downloadVerified(download: Download, dir: string): Promise
   const bytes = fs.statSync(file).size
   core.info(`Downloaded ${bytes} bytes in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 
-  const actual = await sha256Of(file)
+  const actual = await hashFile(file, 'sha256')
   if (!download.sha256) {
     core.warning(
       `${release}: no known sha256 for ${url}, so the download is not verified (verify: warn). ` +
-        `Its sha256 is ${actual}; set ${download.sha256Input}: ${actual} once you have checked it.`
+        `Its sha256 is ${actual}; once you have checked it, set ${
+          download.sha256Input === 'checksums'
+            ? `checksums to a line "${actual}  ${fileName(url)}"`
+            : `${download.sha256Input}: ${actual}`
+        }.`
     )
   } else if (actual !== download.sha256.toLowerCase()) {
     await io.rmRF(file)
@@ -357,11 +365,7 @@ export async function downloadVerified(download: Download, dir: string): Promise
         'The download is not what was expected (a changed release, a wrong mirror or a corrupted transfer); nothing was installed.'
     )
   } else {
-    const against =
-      download.sha256From === 'input'
-        ? download.sha256Input
-        : `the known sum (${sumSourceText(download)})`
-    core.info(`sha256 ${actual} matches ${against}`)
+    core.info(`sha256 ${actual} matches ${sumSourceText(download)}`)
   }
   return { file, sha256: actual }
 }

@@ -10,20 +10,14 @@
  */
 import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
-import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ToolchainError } from '../catalog/errors.js'
 import type { ToolchainPlan } from '../plan/types.js'
-import { fetchFile } from './download.js'
+import { fileName } from '../catalog/downloads.js'
+import { fetchFile, hashFile } from './download.js'
 
 const MARKER = '.emscripten_url'
-
-async function sha512Of(file: string): Promise<string> {
-  const hash = crypto.createHash('sha512')
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
 
 /** The port is already in place (a restored Emscripten cache): its marker names its URL. */
 function inPlace(dir: string, url: string): boolean {
@@ -54,14 +48,11 @@ export async function seedEmscriptenPorts(
     // beside the target, so that the move below stays on one file system
     const scratch = fs.mkdtempSync(path.join(ports.dir, `.${port.name}-`))
     try {
-      const name = port.url.slice(port.url.lastIndexOf('/') + 1)
+      const name = fileName(port.url)
       const archive = path.join(scratch, name)
       core.info(`Downloading ${port.what} from ${port.downloadUrl}`)
-      await fetchFile(
-        { release: port.what, url: port.downloadUrl, sha256Input: 'checksums', token },
-        archive
-      )
-      const actual = await sha512Of(archive)
+      await fetchFile({ release: port.what, url: port.downloadUrl, token }, archive)
+      const actual = await hashFile(archive, 'sha512')
       if (actual !== port.sha512.toLowerCase())
         throw new ToolchainError(
           `${port.what}: checksum mismatch for ${port.downloadUrl}\n` +

@@ -18,7 +18,7 @@ import { get, shownUrl } from './download.js'
 
 const API_TIMEOUT_MS = 30_000
 
-export const apiUrl = (env: NodeJS.ProcessEnv = process.env): string =>
+const apiUrl = (env: NodeJS.ProcessEnv = process.env): string =>
   (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')
 
 /** The asset's sha256 from the API, or why there is none (a status, no digest, no such asset). */

@@ -188,7 +188,7 @@ export abstract class ToolInstaller {
             url: this.plan.url as string,
             sha256: this.plan.sha256,
             sha256From: this.plan.sha256From,
-            sha256Input: `${this.plan.tool}-sha256`,
+            sha256Input: this.plan.sha256Input ?? `${this.plan.tool}-sha256`,
             token: this.context.token
           },
           into
