@@ -8,8 +8,6 @@
  */
 import { beforeAll, describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import * as fs from 'node:fs'
-import * as path from 'node:path'
 import { closedUrl } from './support/fake-results-service.js'
 import {
   ALL,
@@ -46,10 +44,11 @@ describe('caching through the action', () => {
     expect(first.post.warnings).toEqual([])
     expect(first.main.state.cachesToSave).toBeDefined()
     const saved = finalizedKeys(first)
-    expect(saved).toHaveLength(5)
+    expect(saved).toHaveLength(6)
     expect(saved.map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
       `cwa1-toolchain-wasi-sdk-24-Linux-${ARCH}`,
       `cwa1-build-python-3.11.2-Linux-${ARCH}`,
+      `cwa1-build-tree-wasi-3.11.2-Linux-${ARCH}`,
       `cwa1-config-cache-build-python-Linux-${ARCH}`,
       `cwa1-config-cache-wasi-Linux-${ARCH}`,
       `cwa1-build-result-3.11.2-Linux-${ARCH}`
@@ -60,7 +59,7 @@ describe('caching through the action', () => {
     for (const id of ALL)
       expect(first.post.summary).toMatch(new RegExp(`\\| ${id} \\| [0-9.]+ MB \\|`))
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
-    // the build Python's entry holds no object file or static library; the job's folder keeps them
+    // the build Python's entry is a build tree: object files and the record of its sources
     const pythonKey = saved.find(k => k.includes('-build-python-3.11.2-')) as string
     const archive = service.byKey(pythonKey)
     const listing = execFileSync('tar', ['--zstd', '-tf', '-'], {
@@ -68,29 +67,32 @@ describe('caching through the action', () => {
       encoding: 'utf8'
     })
     expect(listing).toMatch(/builddir\/build\/pybuilddir\.txt$/m)
-    expect(listing).not.toMatch(/\.(o|a)$/m)
-    const build = path.join(first.checkout, 'builddir', 'build')
-    expect(fs.readdirSync(build)).toContain('libpython3.11.a')
-    expect(fs.existsSync(path.join(build, 'Objects', 'floatobject.o'))).toBe(true)
+    expect(listing).toMatch(/builddir\/build\/Objects\/floatobject\.o$/m)
+    expect(listing).toMatch(/builddir\/build\/\.cpython-wasm-tree\.json$/m)
   }, 180_000)
 
-  test('a second job whose finished build was evicted restores every other entry exactly: no download, no build Python, configure loads config.cache; only the finished build is saved', async () => {
+  test('a second job whose finished build was evicted restores the build trees exactly: no download, nothing configured or made; only the finished build is saved', async () => {
     service.evict('cwa1-build-result-')
     const second = await job('second')
     expectBuilt(second)
-    // the build Python's config.cache is not even fetched: its configure is skipped
+    // the config.cache files are not even fetched: their configure steps are skipped
     expect(second.hits).toEqual({
       ...hitsOf('exact'),
       'config-cache-build-python': 'miss',
+      'config-cache-wasi': 'miss',
       'build-result': 'miss'
     })
-    expect(second.log).toEqual(['configure wasi cache=ac_cv_fake_run=first', 'make wasi'])
+    expect(second.log).toEqual([])
     expect(second.main.stdout).toContain(
       'Skipping "Configure the build Python": restored from the cache (build-python)'
     )
     expect(second.main.stdout).toContain(
-      'Cache config-cache-build-python: not restored, the steps that use it are skipped'
+      'Skipping "Make wasi": restored from the cache (build-tree-wasi)'
     )
+    for (const id of ['config-cache-build-python', 'config-cache-wasi'])
+      expect(second.main.stdout).toContain(
+        `Cache ${id}: not restored, the steps that use it are skipped`
+      )
     expect(second.main.stdout).toContain('found in the tool cache')
     expect(mirror.requests.get(sdk.urlPath)).toBe(1)
     expect(second.calls.filter(c => c.method === 'GetCacheEntryDownloadURL')).toHaveLength(4)
@@ -114,30 +116,62 @@ describe('caching through the action', () => {
     expect(JSON.parse(rerun.main.state.cachesToSave)).toEqual([])
   }, 180_000)
 
-  test("a new tree (a pull request's change) rebuilds the build Python from its own config.cache", async () => {
+  test("a new tree (a pull request's change) makes the base tree's build trees, configured alike, without configure", async () => {
     const j = await job('new-tree', { edit: editSource('new-tree') })
     expectBuilt(j)
-    expect(j.hits['build-python']).toBe('miss')
-    expect(j.hits['config-cache-build-python']).toBe('exact')
+    expect(j.hits).toMatchObject({
+      'build-python': 'partial',
+      'build-tree-wasi': 'partial',
+      // they came back inside the trees
+      'config-cache-build-python': 'miss',
+      'config-cache-wasi': 'miss'
+    })
+    expect(j.log).toEqual(['make build', 'make wasi'])
+    expect(j.main.stdout).toContain(
+      'Cache build-python: 1 source file changed since the restored tree was built; configured alike, so configure is skipped'
+    )
+    expect(j.main.stdout).toContain(
+      'Cache build-tree-wasi: 1 source file changed since the restored tree was built, and the build Python: what it generated is regenerated; configured alike, so configure is skipped'
+    )
+    expect(j.main.stdout).toContain(
+      'Cache config-cache-wasi: not restored, it came back with the build-tree-wasi entry'
+    )
+    expect(created(j).map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
+      `cwa1-build-python-3.11.2-Linux-${ARCH}`,
+      `cwa1-build-tree-wasi-3.11.2-Linux-${ARCH}`,
+      `cwa1-build-result-3.11.2-Linux-${ARCH}`
+    ])
+    expect([...j.main.warnings, ...j.post.warnings]).toEqual([])
+  }, 180_000)
+
+  test('a tree configured from another configure is configured again, from its own config.cache', async () => {
+    const j = await job('reconfigure', { edit: editConfigure('reconfigure') })
+    expectBuilt(j)
+    expect(j.hits).toMatchObject({ 'build-python': 'partial', 'build-tree-wasi': 'partial' })
+    expect(j.main.stdout).toContain('configure runs again')
     expect(j.log).toEqual([
       'configure build cache=ac_cv_fake_run=first',
       'make build',
       'configure wasi cache=ac_cv_fake_run=first',
       'make wasi'
     ])
-    expect([...j.main.warnings, ...j.post.warnings]).toEqual([])
   }, 180_000)
 
-  test('restore keys: a changed configure restores the newest config.cache of the same setup (partial) and saves its own', async () => {
-    const a = await job('variant-a', { edit: editConfigure('a') })
+  test('restore keys: without build trees, a changed configure restores the newest config.cache of the same setup (partial) and saves its own', async () => {
+    const withoutTrees = (id: string, variant: string) => {
+      service.evict('cwa1-build-python-')
+      service.evict('cwa1-build-tree-')
+      return job(id, { edit: editConfigure(variant) })
+    }
+    const a = await withoutTrees('variant-a', 'a')
     expectBuilt(a)
     expect(a.hits['config-cache-wasi']).toBe('partial')
     expect(a.log).toContain('configure wasi cache=ac_cv_fake_run=first')
-    const b = await job('variant-b', { edit: editConfigure('b') })
+    const b = await withoutTrees('variant-b', 'b')
     expectBuilt(b)
     // the newest entry under the restore key is variant-a's, saved by a's post step
     expect(b.log).toContain('configure wasi cache=ac_cv_fake_run=first')
-    const c = await job('variant-c', { edit: editConfigure('c') })
+    const c = await withoutTrees('variant-c', 'c')
     expectBuilt(c)
     expect(c.hits['config-cache-wasi']).toBe('partial')
     const restored = c.calls.find(
@@ -147,15 +181,19 @@ describe('caching through the action', () => {
     )
     const bKey = finalizedKeys(b).find(k => k.includes('config-cache'))
     expect(restored?.response?.matched_key).toBe(bKey)
-    // a changed configure also changes the source tree: the build Python is rebuilt
     expect(c.hits['build-python']).toBe('miss')
     expect(finalizedKeys(c).some(k => k.includes('config-cache'))).toBe(true)
     for (const j of [a, b, c]) expect([...j.main.warnings, ...j.post.warnings]).toEqual([])
   }, 180_000)
 
   test('a restored build Python that does not run is deleted and rebuilt, with one warning', async () => {
+    // a tree whose build Python is saved under its exact key
+    expectBuilt(await job('broken-python-seed', { edit: editSource('broken') }))
     service.evict('cwa1-build-result-')
-    const j = await job('broken-python', { env: { FAKE_PYTHON_BROKEN: '1' } })
+    const j = await job('broken-python', {
+      edit: editSource('broken'),
+      env: { FAKE_PYTHON_BROKEN: '1' }
+    })
     expectBuilt(j)
     expect(j.hits['build-python']).toBe('miss')
     expect(j.log).toContain('make build')
@@ -196,7 +234,7 @@ describe('caching through the action', () => {
     })
     expectBuilt(j)
     expect(j.hits['toolchain-wasi-sdk']).toBe('exact')
-    expect(j.hits['build-python']).toBe('miss')
+    expect(j.hits['build-python']).toBe('partial')
     expect(j.main.stdout).toContain(
       'Caches will not be saved: cache-save is auto and the event is pull_request, which only restores'
     )
@@ -208,6 +246,7 @@ describe('caching through the action', () => {
     })
     expect(created(always).map(k => k.replace(/-[0-9a-f]{20}.*$/, ''))).toEqual([
       `cwa1-build-python-3.11.2-Linux-${ARCH}`,
+      `cwa1-build-tree-wasi-3.11.2-Linux-${ARCH}`,
       `cwa1-build-result-3.11.2-Linux-${ARCH}`
     ])
   }, 180_000)
@@ -264,12 +303,13 @@ describe('a cache never fails a job', () => {
     service.fault = 'reserve-conflict'
     const j = await job('conflict', { edit: editSource('conflict') })
     expectBuilt(j)
-    expect(j.hits['build-python']).toBe('miss')
+    expect(j.hits['build-python']).toBe('partial')
     expect(j.main.warnings).toEqual([])
     expect(j.post.warnings).toEqual([
       expect.stringMatching(
         /build-python: not saved, another job saved or is saving cwa1-build-python/
       ),
+      expect.stringMatching(/build-tree-wasi: not saved, another job saved or is saving/),
       expect.stringMatching(/build-result: not saved, another job saved or is saving/)
     ])
     expect(finalizedKeys(j)).toEqual([])
@@ -278,10 +318,14 @@ describe('a cache never fails a job', () => {
   test('a corrupt archive: a warning for each entry, nothing half-restored is left, the build starts from scratch', async () => {
     service.fault = 'corrupt-download'
     const downloads = mirror.requests.get(sdk.urlPath) ?? 0
+    // (with a finished build there would be nothing else to restore)
+    service.evict('cwa1-build-result-')
     const j = await job('corrupt')
     expectBuilt(j)
     expect(j.hits).toEqual(hitsOf('miss'))
-    expect(j.main.warnings).toHaveLength(ALL.length)
+    expect(j.main.warnings.map(w => /^Cache ([\w-]+):/.exec(w)?.[1])).toEqual(
+      ALL.filter(id => id !== 'build-result')
+    )
     for (const w of j.main.warnings) expect(w).toMatch(/restore failed, building it instead/)
     // the WASI SDK was downloaded again rather than taken from a half-restored tool cache
     expect(mirror.requests.get(sdk.urlPath)).toBe(downloads + 1)

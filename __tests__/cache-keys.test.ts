@@ -79,7 +79,15 @@ describe('planCaches', () => {
         paths: c.paths.map(rel),
         producedBy: c.producedBy,
         restoreKeys: c.restoreKeys.length,
-        ...(c.leaveOut ? { leaveOut: c.leaveOut } : {})
+        ...(c.tree
+          ? {
+              tree: {
+                configureSteps: c.tree.configureSteps,
+                buildSteps: c.tree.buildSteps,
+                builtByThisBuildPython: c.tree.buildPython === keysOf(plan)['build-python']
+              }
+            }
+          : {})
       }))
     ).toEqual([
       {
@@ -113,12 +121,50 @@ describe('planCaches', () => {
         restoreKeys: 0
       },
       {
+        // a build tree: object files included, any tree of the same commands restores it
         id: 'build-python',
         paths: ['<src>/builddir/build'],
-        producedBy: ['build-python-configure', 'build-python-make'],
-        restoreKeys: 0,
-        // what python is linked from is not kept (cache/keys.ts, LEFT_OUT_OF_BUILD_PYTHON)
-        leaveOut: ['*.o', '*.a', '*.d']
+        producedBy: ['build-python-make'],
+        restoreKeys: 1,
+        tree: {
+          configureSteps: ['build-python-configure'],
+          buildSteps: ['build-python-make'],
+          builtByThisBuildPython: false
+        }
+      },
+      {
+        id: 'build-tree-wasi',
+        paths: ['<src>/builddir/wasi'],
+        producedBy: ['wasi-make'],
+        restoreKeys: 1,
+        tree: {
+          configureSteps: ['wasi-configure'],
+          buildSteps: ['wasi-make'],
+          builtByThisBuildPython: true
+        }
+      },
+      {
+        id: 'build-tree-emscripten-node',
+        paths: ['<src>/builddir/emscripten-node'],
+        producedBy: ['emscripten-node-make'],
+        restoreKeys: 1,
+        tree: {
+          configureSteps: ['emscripten-node-configure'],
+          buildSteps: ['emscripten-node-make'],
+          builtByThisBuildPython: true
+        }
+      },
+      {
+        // its configure starts from emscripten-node's config.cache
+        id: 'build-tree-emscripten-browser',
+        paths: ['<src>/builddir/emscripten-browser'],
+        producedBy: ['emscripten-browser-make'],
+        restoreKeys: 1,
+        tree: {
+          configureSteps: ['emscripten-browser-seed-config-cache', 'emscripten-browser-configure'],
+          buildSteps: ['emscripten-browser-make'],
+          builtByThisBuildPython: true
+        }
       },
       {
         id: 'emscripten-cache',
@@ -180,7 +226,13 @@ describe('planCaches', () => {
     expect(keys['toolchain-wasi-sdk']).toMatch(
       /^cwa1-toolchain-wasi-sdk-16-Linux-x64-[0-9a-f]{20}$/
     )
-    expect(keys['build-python']).toMatch(/^cwa1-build-python-3\.11\.2-Linux-x64-[0-9a-f]{20}$/)
+    // then a hash of the commands, then of the source tree (a restore key: any tree)
+    expect(keys['build-python']).toMatch(
+      /^cwa1-build-python-3\.11\.2-Linux-x64-[0-9a-f]{20}-tree-1$/
+    )
+    expect(keys['build-tree-wasi']).toMatch(
+      /^cwa1-build-tree-wasi-3\.11\.2-Linux-x64-[0-9a-f]{20}-tree-1$/
+    )
     expect(keys['emscripten-cache']).toMatch(
       /^cwa1-emscripten-cache-3\.1\.19-Linux-x64-[0-9a-f]{20}$/
     )
@@ -207,11 +259,18 @@ describe('planCaches', () => {
     expect(changed(keysOf(plan), keysOf(other))).toEqual([])
   })
 
-  test('a source change changes only the build Python (and the finished build)', () => {
-    expect(changed(keysOf(plan), keysOf(plan, fp(plan, { sourceTree: 'tree-2' })))).toEqual([
+  test('a source change changes only the build trees (and the finished build), not their restore keys', () => {
+    const other = fp(plan, { sourceTree: 'tree-2' })
+    expect(changed(keysOf(plan), keysOf(plan, other))).toEqual([
       'build-python',
-      'build-result'
+      'build-result',
+      'build-tree-emscripten-browser',
+      'build-tree-emscripten-node',
+      'build-tree-wasi'
     ])
+    expect(planCaches(plan, runnerFacts(), other).map(c => c.restoreKeys)).toEqual(
+      caches.map(c => c.restoreKeys)
+    )
   })
 
   test('a configure change changes the config.cache keys, not their restore keys', () => {
@@ -242,6 +301,8 @@ describe('planCaches', () => {
     const other = planOf({ 'emsdk-version': '3.1.20', 'emsdk-sha256': 'a'.repeat(64) })
     expect(changed(keysOf(plan), keysOf(other))).toEqual([
       'build-result',
+      'build-tree-emscripten-browser',
+      'build-tree-emscripten-node',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
       'emscripten-cache',
@@ -262,6 +323,7 @@ describe('planCaches', () => {
     const other = planOf({ 'wasi-sdk-version': '20', 'wasi-sdk-sha256': 'a'.repeat(64) })
     expect(changed(keysOf(plan), keysOf(other))).toEqual([
       'build-result',
+      'build-tree-wasi',
       'config-cache-wasi',
       'toolchain-wasi-sdk'
     ])
@@ -271,6 +333,8 @@ describe('planCaches', () => {
     const other = planOf({ pthreads: 'true' })
     expect(changed(keysOf(plan), keysOf(other))).toEqual([
       'build-result',
+      'build-tree-emscripten-browser',
+      'build-tree-emscripten-node',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
       'emscripten-cache'
@@ -300,6 +364,9 @@ describe('planCaches', () => {
     expect(image).toEqual([
       'build-python',
       'build-result',
+      'build-tree-emscripten-browser',
+      'build-tree-emscripten-node',
+      'build-tree-wasi',
       'config-cache-build-python',
       'config-cache-emscripten-browser',
       'config-cache-emscripten-node',
@@ -320,6 +387,7 @@ describe('planCaches', () => {
     )
     expect(planCaches(wasi, runnerFacts(), fp(wasi)).map(c => c.id)).toEqual([
       'build-python',
+      'build-tree-wasi',
       'config-cache-build-python',
       'config-cache-wasi',
       'build-result'
@@ -518,6 +586,6 @@ describe('the source tree fingerprint', () => {
     expect(f.image).toBe('ubuntu24')
     expect(Object.keys(f.files).sort()).toEqual(cacheInputFiles(plan).sort())
     expect(f.files[path.join(manualRoot, 'configure')]).toMatch(/^[0-9a-f]{64}$/)
-    expect(planCaches(plan, runnerFacts(), f).length).toBe(10)
+    expect(planCaches(plan, runnerFacts(), f).length).toBe(13)
   })
 })

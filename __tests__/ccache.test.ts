@@ -6,7 +6,12 @@
 import { afterAll, describe, expect, jest, test } from '@jest/globals'
 import * as fs from 'node:fs'
 import { parseStats } from '../src/execute/ccache-stats.js'
-import { planCaches, recordCachesToSave, type CacheHit } from '../src/cache/index.js'
+import {
+  cacheInputFiles,
+  planCaches,
+  recordCachesToSave,
+  type CacheHit
+} from '../src/cache/index.js'
 import { inspectCheckout } from '../src/checkout/detect.js'
 import { loadInputs } from '../src/inputs/index.js'
 import { makePlan, PlanError, type Plan } from '../src/plan/index.js'
@@ -42,19 +47,10 @@ const stepById = (plan: Plan, id: string) => plan.steps.find(s => s.id === id)
 const fingerprint = { sourceTree: 't', sourceTreeFrom: 'git' as const, files: {}, image: 'img' }
 /** planCaches needs the hashes of the configure inputs; the tests hash every one as "h". */
 function fp(plan: Plan) {
-  const files: Record<string, string> = {}
-  for (const s of plan.steps)
-    for (const f of [
-      `${plan.source}/configure`,
-      ...['wasi', 'emscripten'].flatMap(h => [
-        `${plan.source}/Tools/wasm/config.site-wasm32-${h}`,
-        `${plan.source}/Tools/wasm/${h}/config.site-wasm32-${h}`,
-        `${plan.source}/Platforms/${h === 'wasi' ? 'WASI' : h}/config.site-wasm32-${h}`
-      ]),
-      ...s.argv.filter(a => a.startsWith(plan.source))
-    ])
-      files[f] = 'h'
-  return { ...fingerprint, files }
+  return {
+    ...fingerprint,
+    files: Object.fromEntries(cacheInputFiles(plan).map(f => [f, 'h']))
+  }
 }
 
 describe('which steps compile through ccache', () => {

@@ -25,8 +25,8 @@ var external_node_os_ = __webpack_require__(48161);
 var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: ./src/artifacts/index.ts + 109 modules
 var artifacts = __webpack_require__(26377);
-// EXTERNAL MODULE: ./src/cache/index.ts + 96 modules
-var cache = __webpack_require__(3651);
+// EXTERNAL MODULE: ./src/cache/index.ts + 97 modules
+var cache = __webpack_require__(67263);
 // EXTERNAL MODULE: ./src/execute/wasi-runner.ts
 var wasi_runner = __webpack_require__(65078);
 // EXTERNAL MODULE: ./src/report/index.ts + 7 modules

@@ -22,7 +22,9 @@ import {
   fingerprint,
   handOverSaves,
   planCaches,
+  recordBuildTrees,
   restoreCachesFor,
+  reviveBuildTrees,
   toolchainCacheId,
   toolchainStepId,
   verifiers
@@ -120,13 +122,18 @@ async function build(
   const forSmoke = plan.toolchains.filter(
     t => t.tool === 'wasmtime' && plan.smoke.some(s => s.runner === 'wasmtime')
   )
-  record.hits = await record.phase('cache-restore', 'Restore caches', () =>
-    restoreCachesFor(
+  const { hits, trees } = await record.phase('cache-restore', 'Restore caches', async () => {
+    const restored = await restoreCachesFor(
       plan.caches,
       forSmoke.map(t => toolchainCacheId(t.tool)),
       { verify: verifiers(plan), store, steps: plan.steps }
     )
-  )
+    // make rebuilds from a restored build tree only what the checkout changed
+    const revived =
+      restored.get(BUILD_RESULT) === 'exact' ? undefined : reviveBuildTrees(plan, restored)
+    return { hits: restored, trees: revived }
+  })
+  record.hits = hits
   record.completed.add('cache-restore')
   const reuse = reusesResult(record)
   const toolchains = reuse ? { ...plan, toolchains: forSmoke } : plan
@@ -148,9 +155,16 @@ async function build(
     try {
       record.timings.push(
         ...(await runSteps(plan.steps, envs, id => record.hits.get(id) === 'exact', {
-          echo: echoSteps
+          echo: echoSteps,
+          skip: trees?.skip
         }))
       )
+      if (trees)
+        recordBuildTrees(
+          plan,
+          trees,
+          new Set(record.timings.filter(t => t.outcome === 'ran').map(t => t.id))
+        )
     } catch (error) {
       record.timings.push(...((error as { timings?: StepTiming[] }).timings ?? []))
       if (error instanceof StepError)

@@ -87,13 +87,20 @@ test('CPython 3.11.2: the command builds wasi cold, then warm from its store', a
       'build-result': 'miss',
       'toolchain-wasi-sdk': 'miss',
       'build-python': 'miss',
+      'build-tree-wasi': 'miss',
       'config-cache-build-python': 'miss',
       'config-cache-wasi': 'miss',
       'ccache-build-python': 'miss',
       'ccache-wasi': 'miss'
     })
     expect(mirror.requests).toHaveLength(1)
-    for (const id of ['toolchain-wasi-sdk', 'build-python', 'config-cache-wasi', 'ccache-wasi'])
+    for (const id of [
+      'toolchain-wasi-sdk',
+      'build-python',
+      'build-tree-wasi',
+      'config-cache-wasi',
+      'ccache-wasi'
+    ])
       expect(cold.stdout).toMatch(new RegExp(`^Cache ${id}: saved as `, 'm'))
     expect(cold.stdout).toMatch(/^Cache build-result: saved as /m)
     const dir = path.join(output, 'python-3.11.2-wasi')
@@ -123,10 +130,12 @@ test('CPython 3.11.2: the command builds wasi cold, then warm from its store', a
       'build-result': 'miss',
       'toolchain-wasi-sdk': 'exact',
       'build-python': 'exact',
-      'config-cache-wasi': 'exact',
-      'ccache-wasi': 'partial'
+      'build-tree-wasi': 'exact'
     })
     expect(entries.stdout).toContain('Skipping "Make the build Python": restored from the cache')
+    expect(entries.stdout).toContain(
+      'Skipping "Make wasi": restored from the cache (build-tree-wasi)'
+    )
     expect(mirror.requests).toHaveLength(1)
   } finally {
     await mirror.close()

@@ -5,11 +5,12 @@
  * seeded into the Emscripten cache (this machine cannot download them); the
  * action runs embuilder exactly as it does on GitHub.
  *
- * Then a second job against the same loopback cache service, with a fresh
- * checkout and an empty Emscripten cache (not even the port sources): it
- * restores the build Python, the Emscripten cache (system libraries and
- * ports), both config.cache files and both ccache directories, so it builds
- * no native Python and runs no embuilder.
+ * Then a pull request's job against the same loopback cache service, with a
+ * fresh checkout changed in one C file and one module, and an empty
+ * Emscripten cache (not even the port sources): it restores the build trees
+ * of the build Python and both targets and the Emscripten cache (system
+ * libraries and ports), runs no configure and no embuilder, and make
+ * rebuilds what the change touched; both artifacts have the change.
  */
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -21,6 +22,9 @@ import {
   E2E_HOME,
   freshCheckout,
   provisioned,
+  pullRequestChange,
+  PR_COMMENT,
+  PR_COPYRIGHT,
   runInTrixie,
   SUITE_SELECTION,
   TRIXIE
@@ -36,8 +40,13 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
   const service = await new FakeResultsService(runtimeToken(), serviceDir).start()
   // each job is a new workflow run: the ccache entries are saved under new keys
   let runId = 100
-  const job = async (seedPorts: boolean, extra: Record<string, string> = {}) => {
+  const job = async (
+    seedPorts: boolean,
+    extra: Record<string, string> = {},
+    change?: (source: string) => void
+  ) => {
     const source = freshCheckout('3.11', path.join(work, 'cpython'))
+    change?.(source)
     fs.rmSync(emCache, { recursive: true, force: true })
     fs.mkdirSync(emCache, { recursive: true })
     if (seedPorts)
@@ -62,18 +71,20 @@ test('CPython 3.11.2: emscripten-node and emscripten-browser build, run and are 
     })
   }
   try {
-    await coldThenWarm(job, guest, () => service.evict('cwa1-build-result-'))
+    await coldThenPullRequest(job, guest)
     await threadsAndSideModules(job, guest, emCache)
   } finally {
     await service.stop()
   }
 })
 
-async function coldThenWarm(
-  job: (seedPorts: boolean, extra?: Record<string, string>) => ReturnType<typeof runInTrixie>,
-  guest: (p: string) => string,
-  evictFinishedBuild: () => void
-): Promise<void> {
+type Job = (
+  seedPorts: boolean,
+  extra?: Record<string, string>,
+  change?: (source: string) => void
+) => ReturnType<typeof runInTrixie>
+
+async function coldThenPullRequest(job: Job, guest: (p: string) => string): Promise<void> {
   const result = await job(true)
   expect(result.errors).toEqual([])
   expect(result.exitCode).toBe(0)
@@ -118,6 +129,8 @@ async function coldThenWarm(
   expect(printed).toBe('emscripten wasm32 (3, 1, 69)')
   expect(JSON.parse(result.outputs['cache-hits'])).toEqual({
     'build-python': 'miss',
+    'build-tree-emscripten-node': 'miss',
+    'build-tree-emscripten-browser': 'miss',
     'config-cache-build-python': 'miss',
     'ccache-build-python': 'miss',
     'emscripten-cache': 'miss',
@@ -131,44 +144,46 @@ async function coldThenWarm(
   expect(cold['emscripten-node'].misses).toBeGreaterThan(200)
   expect(result.post?.warnings).toEqual([])
 
-  // the per-entry caches: as if the finished build had been evicted
-  evictFinishedBuild()
-  const warm = await job(false)
-  expect(warm.errors).toEqual([])
-  expect(warm.exitCode).toBe(0)
-  expect(JSON.parse(warm.outputs['cache-hits'])).toEqual({
-    'build-python': 'exact',
+  // a pull request: the build trees of the base tree come back and make
+  // rebuilds what the change touched (the pull request saves nothing)
+  const pr = await job(false, { 'cache-save': 'never' }, pullRequestChange)
+  expect(pr.errors).toEqual([])
+  expect(pr.exitCode).toBe(0)
+  expect(JSON.parse(pr.outputs['cache-hits'])).toEqual({
+    'build-python': 'partial',
+    'build-tree-emscripten-node': 'partial',
+    'build-tree-emscripten-browser': 'partial',
+    // (they came back inside the build trees)
     'config-cache-build-python': 'miss',
-    'ccache-build-python': 'miss',
+    'ccache-build-python': 'partial',
     'emscripten-cache': 'exact',
-    'config-cache-emscripten-node': 'exact',
-    'config-cache-emscripten-browser': 'exact',
+    'config-cache-emscripten-node': 'miss',
+    'config-cache-emscripten-browser': 'miss',
     'ccache-emscripten-node': 'partial',
     'ccache-emscripten-browser': 'partial',
     'build-result': 'miss'
   })
   for (const step of [
     'Configure the build Python',
-    'Make the build Python',
     'Build Emscripten ports (zlib, bzip2)',
-    "Seed emscripten-browser's config.cache from emscripten-node's"
+    "Seed emscripten-browser's config.cache from emscripten-node's",
+    'Configure emscripten-node',
+    'Configure emscripten-browser'
   ])
-    expect(warm.summary).toContain(`| ${step} | ⏭️ cached |`)
-  const stats = JSON.parse(warm.outputs['ccache-stats'])
-  for (const target of ['emscripten-node', 'emscripten-browser']) {
-    expect(stats[target].misses).toBeLessThanOrEqual(2)
-    expect(stats[target].hits).toBeGreaterThan(200)
-  }
-  expect(JSON.parse(warm.outputs['smoke-results'])).toEqual({
+    expect(pr.summary).toContain(`| ${step} | ⏭️ cached |`)
+  const stats = JSON.parse(pr.outputs['ccache-stats'])
+  for (const target of ['emscripten-node', 'emscripten-browser'])
+    expect(stats[target].hits + stats[target].misses).toBeLessThan(10)
+  expect(JSON.parse(pr.outputs['smoke-results'])).toEqual({
     'emscripten-node': 'passed',
     'emscripten-browser': 'passed'
   })
-  expect(warm.post?.stdout).not.toMatch(
-    /Cache (build-python|emscripten-cache|config-cache)[\w-]*: saved/
-  )
   expect(
-    fs.existsSync(path.join(TRIXIE, warm.outputs['emscripten-browser-dir'], 'python.html'))
-  ).toBe(true)
+    runNodeArtifact(
+      guest(path.join(TRIXIE, pr.outputs['emscripten-node-dir'])),
+      'import sys, colorsys, inspect; print(sys.copyright.splitlines()[-1]); print(inspect.getsource(colorsys).splitlines()[-1])'
+    )
+  ).toBe(`${PR_COPYRIGHT}\n${PR_COMMENT}`)
 
   // a rerun of the same tree: the finished build comes back; both smoke tests
   // run on it, and CPython's test suite (a selection) with the node build
@@ -206,7 +221,7 @@ function runNodeArtifact(dir: string, code: string): string {
  * compiled here as an Emscripten side module is imported from lib-dynload.
  */
 async function threadsAndSideModules(
-  job: (seedPorts: boolean, extra?: Record<string, string>) => ReturnType<typeof runInTrixie>,
+  job: Job,
   guest: (p: string) => string,
   emCache: string
 ): Promise<void> {

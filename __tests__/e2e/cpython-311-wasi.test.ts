@@ -7,9 +7,13 @@
  *   through ccache, smoke-tests the artifact under node:wasi, collects it,
  *   and its post step saves every cache entry;
  * - warm: a fresh checkout, empty job folders and an empty tool cache at the
- *   same paths, as a new job on a runner would have: every entry is restored,
- *   nothing is downloaded, the build Python is not built, configure reads its
- *   config.cache, compiles are ccache hits, and no exact hit is saved again.
+ *   same paths, as a new job on a runner would have, with the finished build
+ *   evicted: the build trees come back exactly, nothing is downloaded,
+ *   configured or made, and no exact hit is saved again;
+ * - pull request: one C file and one module changed: the build trees come
+ *   back from the base tree's build, configure is skipped, make recompiles
+ *   the changed file, and the artifact has both changes;
+ * - then a rerun with CPython's test suite, a failing test, and a debug build.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -29,7 +33,10 @@ import {
   SUITE_SELECTION,
   addFailingTest,
   FAILING_TEST,
-  checkSuiteResult
+  checkSuiteResult,
+  pullRequestChange,
+  PR_COMMENT,
+  PR_COPYRIGHT
 } from './support.js'
 
 test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds from the caches', async () => {
@@ -73,6 +80,7 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
     expect(JSON.parse(cold.outputs['cache-hits'])).toEqual({
       'toolchain-wasi-sdk': 'miss',
       'build-python': 'miss',
+      'build-tree-wasi': 'miss',
       'config-cache-build-python': 'miss',
       'config-cache-wasi': 'miss',
       'ccache-build-python': 'miss',
@@ -90,6 +98,7 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
     ).toEqual([
       'build-python',
       'build-result',
+      'build-tree',
       'ccache-build',
       'ccache-wasi',
       'config-cache',
@@ -132,42 +141,65 @@ test('CPython 3.11.2: wasi builds, runs and is collected; a second job builds fr
     const warm = await job()
     expect(warm.errors).toEqual([])
     expect(warm.exitCode).toBe(0)
-    // (the build Python's own config.cache and ccache are not restored: its steps are skipped)
+    // (what only the skipped steps would read is not restored)
     expect(JSON.parse(warm.outputs['cache-hits'])).toEqual({
       'toolchain-wasi-sdk': 'exact',
       'build-python': 'exact',
+      'build-tree-wasi': 'exact',
       'config-cache-build-python': 'miss',
-      'config-cache-wasi': 'exact',
+      'config-cache-wasi': 'miss',
       'ccache-build-python': 'miss',
-      'ccache-wasi': 'partial',
+      'ccache-wasi': 'miss',
       'build-result': 'miss'
     })
     expect(mirror.requests).toHaveLength(1)
-    // every compile a hit, but for the odd file that expands __DATE__/__TIME__ (getbuildinfo.c)
-    const warmCompiles = JSON.parse(warm.outputs['ccache-stats']).wasi
-    expect(warmCompiles.misses).toBeLessThanOrEqual(2)
-    // (the cold count also has configure's compiles, which the warm configure answers from config.cache)
-    expect(warmCompiles.hits).toBeGreaterThan(200)
     expect(JSON.parse(warm.outputs['smoke-results'])).toEqual({ wasi: 'passed' })
     // the job summary says what was skipped
-    expect(warm.summary).toMatch(/\| Configure the build Python \| ⏭️ cached \|/)
-    expect(warm.summary).toMatch(/\| Make the build Python \| ⏭️ cached \|/)
-    expect(warm.summary).toContain(
-      `${warmCompiles.hits} compiles from the cache, ${warmCompiles.misses} compiled`
-    )
-    // configure read the restored config.cache
-    const configureLog = fs.readFileSync(
-      path.join(warm.dirs.temp, 'cpython-wasm', 'logs', 'wasi-configure.log'),
-      'utf8'
-    )
-    expect(configureLog).toMatch(/loading cache (\.\/)?config\.cache/)
+    for (const step of ['Configure the build Python', 'Make the build Python', 'Configure wasi'])
+      expect(warm.summary).toContain(`| ${step} | ⏭️ cached |`)
+    expect(warm.summary).toMatch(/\| Make wasi \| ⏭️ cached \|/)
     // exact hits are not saved again
     expect(warm.post?.stdout).not.toMatch(
-      /Cache (toolchain|build-python|config-cache)[\w-]*: saved/
+      /Cache (toolchain|build-python|build-tree|config-cache)[\w-]*: saved/
     )
     expect(
       runCollectedWasi(warm.outputs['wasi-dir'], 'import sys; print(sys.version.split()[0])')
     ).toBe('3.11.2')
+
+    // a pull request: one C file and one module changed; it restores the
+    // base tree's build trees and saves nothing
+    const pr = await job({ 'cache-save': 'never' }, pullRequestChange)
+    expect(pr.errors).toEqual([])
+    expect(pr.exitCode).toBe(0)
+    expect(JSON.parse(pr.outputs['cache-hits'])).toEqual({
+      'toolchain-wasi-sdk': 'exact',
+      'build-python': 'partial',
+      'build-tree-wasi': 'partial',
+      // (they came back inside the build trees)
+      'config-cache-build-python': 'miss',
+      'config-cache-wasi': 'miss',
+      'ccache-build-python': 'partial',
+      'ccache-wasi': 'partial',
+      'build-result': 'miss'
+    })
+    // configured alike: configure is skipped; make recompiles what changed
+    for (const step of ['Configure the build Python', 'Configure wasi'])
+      expect(pr.summary).toContain(`| ${step} | ⏭️ cached |`)
+    for (const step of ['Make the build Python', 'Make wasi'])
+      expect(pr.summary).toContain(`| ${step} | ✅ ran |`)
+    expect(pr.stdout).toMatch(
+      /Cache build-tree-wasi: 2 source files changed since the restored tree was built, and the build Python/
+    )
+    const prCompiles = JSON.parse(pr.outputs['ccache-stats'])
+    // getcopyright.c, getbuildinfo.c (__DATE__) and the regenerated deepfreeze.c
+    expect(prCompiles.wasi.hits + prCompiles.wasi.misses).toBeLessThan(10)
+    expect(prCompiles['build-python'].hits + prCompiles['build-python'].misses).toBeLessThan(10)
+    expect(
+      runCollectedWasi(
+        pr.outputs['wasi-dir'],
+        'import sys, colorsys, inspect; print(sys.copyright.splitlines()[-1]); print(inspect.getsource(colorsys).splitlines()[-1])'
+      )
+    ).toBe(`${PR_COPYRIGHT}\n${PR_COMMENT}`)
 
     // a rerun of the same tree: the finished build comes back, only the smoke
     // test and CPython's test suite (a selection) run, on what was restored

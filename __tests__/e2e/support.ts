@@ -34,8 +34,25 @@ export function freshCheckout(minor: '3.11' | '3.13', dir: string): string {
   const source = fs.realpathSync(path.join(E2E_HOME, 'src', `cpython-${minor}`))
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(path.dirname(dir), { recursive: true })
-  execFileSync('cp', ['-a', source, dir])
+  // written now, file by file, as a checkout leaves them (make compares these times)
+  execFileSync('cp', ['-a', '--no-preserve=timestamps', source, dir])
   return dir
+}
+
+export const PR_COPYRIGHT = 'Changed by a pull request.'
+export const PR_COMMENT = '# a pull request was here'
+
+/**
+ * A pull request's change to a 3.11 checkout: one C file (the copyright
+ * line sys.copyright ends with) and one module of the standard library.
+ */
+export function pullRequestChange(source: string): void {
+  const copyright = path.join(source, 'Python', 'getcopyright.c')
+  const text = fs.readFileSync(copyright, 'utf8')
+  const changed = text.replace('All Rights Reserved.";', `All Rights Reserved.\\n${PR_COPYRIGHT}";`)
+  if (changed === text) throw new Error(`${copyright} does not have the line to change`)
+  fs.writeFileSync(copyright, changed)
+  fs.appendFileSync(path.join(source, 'Lib', 'colorsys.py'), `\n${PR_COMMENT}\n`)
 }
 
 /** Serves a directory on 127.0.0.1 (the toolchain mirror); counts requests. */

@@ -54,7 +54,7 @@ const FAKE_CONFIGURE = [
   `${TAB}@printf '#!/bin/sh\\nif [ -n "$$FAKE_PYTHON_BROKEN" ]; then exit 1; fi\\nexit 0\\n' > python`,
   `${TAB}@chmod +x python`,
   `${TAB}@echo build/lib.linux-x86_64-3.11 > pybuilddir.txt`,
-  // what python is linked from: the build-python entry leaves it out
+  // what python is linked from: the build-python entry keeps it (a build tree)
   `${TAB}@mkdir -p Objects && echo object > Objects/floatobject.o && echo archive > libpython3.11.a`,
   'MK',
   'else',
@@ -184,6 +184,7 @@ export async function job(
 export const ALL = [
   'toolchain-wasi-sdk',
   'build-python',
+  'build-tree-wasi',
   'config-cache-build-python',
   'config-cache-wasi',
   'build-result'

@@ -18,8 +18,11 @@ import { buildEnvironment } from '../catalog/secrets.js'
 import { State } from '../catalog/state.js'
 import { BUILD_PYTHON, BUILD_RESULT, ccacheId } from './keys.js'
 import { actionsCacheStore, isServiceFailure, type CacheStore } from './store.js'
+import { listSources, recordTree, reviveTrees, type SourceListing } from './build-tree.js'
+import { buildOutputDirs } from './fingerprint.js'
 
 export * from './keys.js'
+export { TREE_RECORD } from './build-tree.js'
 export { fingerprint } from './fingerprint.js'
 export { actionsCacheStore, type CacheStore } from './store.js'
 export { DirectoryStore } from './directory-store.js'
@@ -32,8 +35,6 @@ export interface PendingSave {
   title: string
   key: string
   paths: string[]
-  /** file names under the paths the entry does not keep (CachePlan.leaveOut) */
-  leaveOut?: string[]
   /** what the restore found */
   hit: CacheHit
 }
@@ -188,20 +189,48 @@ export async function restoreCaches(
 /**
  * Whether every step that produces the entry will be skipped for an exact hit
  * of an entry restored before it (the build Python's config.cache and ccache
- * once the build Python itself came back): nothing would read it.
+ * once the build Python itself came back, a target's once its build tree
+ * did): nothing would read it.
  */
 function producersSkipped(
   entry: CachePlan,
   steps: CommandStep[],
+  caches: CachePlan[],
   hits: ReadonlyMap<string, CacheHit>
 ): boolean {
+  // an exact build tree skips its configure and make (reviveBuildTrees)
+  const inExactTree = (id: string): boolean =>
+    caches.some(
+      c =>
+        hits.get(c.id) === 'exact' &&
+        (c.tree?.configureSteps.includes(id) || c.tree?.buildSteps.includes(id))
+    )
   return (
     entry.producedBy.length > 0 &&
     entry.producedBy.every(id => {
       const step = steps.find(s => s.id === id)
-      return step?.skipIfCached !== undefined && hits.get(step.skipIfCached) === 'exact'
+      return (
+        (step?.skipIfCached !== undefined && hits.get(step.skipIfCached) === 'exact') ||
+        inExactTree(id)
+      )
     })
   )
+}
+
+/** The restored build tree an entry's paths lie in (a config.cache comes back with its tree). */
+function insideRestoredTree(
+  entry: CachePlan,
+  caches: CachePlan[],
+  hits: ReadonlyMap<string, CacheHit>
+): string | undefined {
+  const inside = (p: string, dir: string): boolean => p.startsWith(dir + path.sep)
+  return caches.find(
+    c =>
+      c.tree &&
+      c.id !== entry.id &&
+      hits.get(c.id) !== 'miss' &&
+      entry.paths.every(p => inside(p, (c.tree as { dir: string }).dir))
+  )?.id
 }
 
 /**
@@ -227,9 +256,12 @@ export async function restoreCachesFor(
       if (id === BUILD_RESULT) return false
       if (hits.get(BUILD_RESULT) !== 'exact') {
         const entry = ordered.find(c => c.id === id) as CachePlan
-        const skipped = producersSkipped(entry, options.steps, hits)
+        const skipped = producersSkipped(entry, options.steps, ordered, hits)
         if (skipped) core.info(`Cache ${id}: not restored, the steps that use it are skipped`)
-        return skipped
+        const tree = insideRestoredTree(entry, ordered, hits)
+        if (!skipped && tree)
+          core.info(`Cache ${id}: not restored, it came back with the ${tree} entry`)
+        return skipped || tree !== undefined
       }
       if (!announced)
         core.info('The finished build was restored from the cache: nothing is configured or made.')
@@ -256,7 +288,6 @@ export function entriesToSave(
       title: c.title,
       key: c.key,
       paths: c.paths,
-      ...(c.leaveOut ? { leaveOut: c.leaveOut } : {}),
       hit: hits.get(c.id) ?? 'miss'
     }))
 }
@@ -310,63 +341,79 @@ export function handOverSaves(
   )
 }
 
-export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'
-
-/** A file name pattern of leaveOut (`*` and `?` only) as a regular expression. */
-function namePattern(glob: string): RegExp {
-  const body = glob
-    .split('')
-    .map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('')
-  return new RegExp(`^${body}$`)
-}
-
-/** Where a saved path's left-out files wait during the save: beside it, on the same file system. */
-const asideOf = (p: string): string => path.join(path.dirname(p), `.${path.basename(p)}.left-out`)
-
-function moveTree(from: string, to: string, keep: (name: string) => boolean): number {
-  let moved = 0
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name)
-      if (e.isDirectory()) walk(full)
-      else if (keep(e.name)) {
-        const target = path.join(to, path.relative(from, full))
-        fs.mkdirSync(path.dirname(target), { recursive: true })
-        fs.renameSync(full, target)
-        moved++
-      }
-    }
-  }
-  walk(from)
-  return moved
+/** What the restored build trees let the build skip, and the sources they are recorded with. */
+export interface BuildTrees {
+  /** step id → why it is skipped */
+  skip: Map<string, string>
+  /** the checkout's source files, listed once before the build */
+  sources: SourceListing
 }
 
 /**
- * Moves the files an entry leaves out next to its paths, so that the archive
- * holds the rest; the returned function puts them back (a job that goes on
- * after the action finds its build folder as the build left it).
+ * Brings the restored build trees to the point where make rebuilds only what
+ * changed (build-tree.ts), and says which steps they make unneeded: an
+ * exact hit's configure and make, a partial hit's configure when the tree
+ * was configured alike. A tree without its record is deleted and counts as
+ * a miss. Lists the checkout's sources for recordBuildTrees.
  */
-export function setAside(paths: string[], leaveOut: string[]): () => void {
-  const patterns = leaveOut.map(namePattern)
-  const matches = (name: string): boolean => patterns.some(p => p.test(name))
-  const moved: string[] = []
-  for (const p of paths) {
-    if (!fs.lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) continue
-    const aside = asideOf(p)
-    // a job that stopped half way through a save left these; they are build leftovers
-    fs.rmSync(aside, { recursive: true, force: true })
-    moved.push(p)
-    moveTree(p, aside, matches)
+export function reviveBuildTrees(plan: Plan, hits: Map<string, CacheHit>): BuildTrees {
+  const trees = plan.caches.filter(c => c.tree)
+  const skip = new Map<string, string>()
+  if (trees.length === 0) return { skip, sources: new Map() }
+  const sources = listSources(plan.source, buildOutputDirs(plan))
+  for (const entry of trees.filter(c => hits.get(c.id) === 'exact')) {
+    const tree = entry.tree as NonNullable<CachePlan['tree']>
+    for (const id of [...tree.configureSteps, ...tree.buildSteps])
+      skip.set(id, `restored from the cache (${entry.id})`)
   }
-  return () => {
-    for (const p of moved) {
-      const aside = asideOf(p)
-      if (fs.existsSync(aside)) moveTree(aside, p, () => true)
-      fs.rmSync(aside, { recursive: true, force: true })
+  const partial = trees.filter(c => hits.get(c.id) === 'partial')
+  const revived = reviveTrees(
+    partial.map(c => c.tree as NonNullable<CachePlan['tree']>),
+    plan.source,
+    sources
+  )
+  for (const entry of partial) {
+    const tree = entry.tree as NonNullable<CachePlan['tree']>
+    const state = revived.get(tree.dir)
+    if (!state) {
+      fs.rmSync(tree.dir, { recursive: true, force: true })
+      hits.set(entry.id, 'miss')
+      core.info(`Cache ${entry.id}: the restored tree has no record of its sources; building anew`)
+      continue
+    }
+    core.info(
+      `Cache ${entry.id}: ${state.changed} source file${state.changed === 1 ? '' : 's'} changed since the restored tree was built` +
+        (state.newBuildPython ? ', and the build Python: what it generated is regenerated' : '') +
+        (state.configuredAlike
+          ? '; configured alike, so configure is skipped'
+          : '; configure runs again')
+    )
+    if (state.configuredAlike)
+      for (const id of tree.configureSteps)
+        skip.set(id, `the restored build tree (${entry.id}) was configured alike`)
+  }
+  return { skip, sources }
+}
+
+/** Records the sources in each build tree that this run built, before the post step saves it. */
+export function recordBuildTrees(
+  plan: Plan,
+  trees: BuildTrees,
+  succeeded: ReadonlySet<string>
+): void {
+  for (const entry of plan.caches) {
+    const tree = entry.tree
+    if (!tree || !tree.buildSteps.every(id => succeeded.has(id)) || !fs.existsSync(tree.dir))
+      continue
+    try {
+      recordTree(tree, trees.sources)
+    } catch (e) {
+      core.warning(`Cache ${entry.id}: could not record the tree's sources (${errorText(e)})`)
     }
   }
 }
+
+export type SaveOutcome = 'saved' | 'exists' | 'failed' | 'skipped'
 
 /** Saves each entry; never throws for a cache problem. */
 export async function saveCaches(
@@ -399,7 +446,6 @@ export async function saveCaches(
     const started = Date.now()
     let saved: Awaited<ReturnType<CacheStore['save']>>
     let size = 0
-    const putBack = entry.leaveOut ? setAside(paths, entry.leaveOut) : () => undefined
     try {
       size = sizeOf(paths)
       sizes.set(entry.id, size)
@@ -411,8 +457,6 @@ export async function saveCaches(
       core.warning(`Cache ${entry.id}: not saved: ${errorText(e)}`)
       outcomes.set(entry.id, 'failed')
       continue
-    } finally {
-      putBack()
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     if (saved.outcome === 'saved')

@@ -13,13 +13,18 @@
  *   of the download URL and the expected sum: a run with a mirror or another
  *   sum saves under a key no other run restores. No restore keys: another
  *   version is no help.
- * - build-python: the native build Python's build directory without its
- *   object files and static libraries (LEFT_OUT_OF_BUILD_PYTHON: nothing
- *   reads them once python is linked; 113 of 227 MB for 3.11.2), keyed on the source tree (see fingerprint.ts), its
- *   configure/make commands (without -jN), OS, arch and runner image. No
- *   restore keys: make would rebuild everything anyway, as a fresh
- *   checkout's sources are newer than any restored file; a new tree
- *   rebuilds it from its own config.cache and ccache entries below.
+ * - build-python: the native build Python's build directory, object files
+ *   included, keyed on its configure/make commands (without -jN), OS, arch,
+ *   runner image and then the source tree (see fingerprint.ts). An exact hit
+ *   skips its steps. Restore keys: the same commands with any tree (GitHub
+ *   searches the ref's own entries, then a pull request's base branch's,
+ *   then the default branch's): a build tree (build-tree.ts) that make
+ *   brings up to date, recompiling only what the new tree changed.
+ * - build-tree-<target>: the target's build directory the same way (one
+ *   entry per directory: 3.14+ Emscripten builds node and browser in one),
+ *   keyed on the target's commands, the toolchains' identities, OS, arch,
+ *   image and then the source tree. An exact hit skips its configure and
+ *   make; a partial one skips configure when the tree was configured alike.
  * - emscripten-cache: EM_CACHE (system libraries and ports), keyed on the
  *   Emscripten version and what decides which libraries get built (ports,
  *   --pic, pthreads, targets, configure arguments). Restore keys: the same
@@ -30,7 +35,8 @@
  *   as CPython's own CI keys it. Restore keys: the same version; the script
  *   rebuilds only what is out of date (a marker JSON per library).
  * - config-cache-<target>, config-cache-build-python: the target's (and
- *   the manual recipe's build Python's) config.cache (configure -C), keyed
+ *   the manual recipe's build Python's) config.cache (configure -C), for a
+ *   build directory that did not come back with its build tree; keyed
  *   on the configure script, config.site, the scripts in its command line,
  *   toolchain versions and the configure command. Restore keys: the same
  *   except the configure script, so a configure change starts from the last
@@ -50,7 +56,7 @@
  */
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
-import type { CachePlan, CommandStep, Plan } from '../plan/types.js'
+import type { CachePlan, CommandStep, Plan, ToolEnv } from '../plan/types.js'
 import type { ToolName } from '../catalog/downloads.js'
 import type { RunnerFacts } from '../runner/types.js'
 import { emscriptenCacheDir } from '../plan/paths.js'
@@ -74,16 +80,35 @@ export const toolchainCacheId = (tool: ToolName): string => `toolchain-${tool}`
 export const configCacheId = (part: string): string => `config-cache-${part}`
 export const ccacheId = (part: string): string => `ccache-${part}`
 
+export const buildTreeId = (part: string): string => `build-tree-${part}`
+
 /**
- * What the build-python entry leaves out: the object files and static
- * libraries (libpython, libmpdec, libexpat, HACL*) python is linked from,
- * and the dependency files its ccache compiles write (plan/ccache.ts).
- * What later steps run is python itself, pybuilddir.txt, build/lib.* (the
- * extension modules and _sysconfigdata), Modules/Setup.local (getpath.py's
- * build directory landmark) and the Makefile and headers configure wrote;
- * the standard library is read from the checkout's Lib.
+ * Files of the checkout that configure turns into a build directory's
+ * Makefile, headers and Setup files (configure.ac's AC_CONFIG_HEADERS and
+ * AC_CONFIG_FILES, the makesetup call after them, the platform triplet probe;
+ * CPython 3.11.2 and 3.13.5): a restored build tree configured from the same
+ * content by the same command needs no new configure.
  */
-export const LEFT_OUT_OF_BUILD_PYTHON = ['*.o', '*.a', '*.d']
+export const CONFIGURE_INPUTS = [
+  'configure',
+  'pyconfig.h.in',
+  'Makefile.pre.in',
+  'Misc/python.pc.in',
+  'Misc/python-embed.pc.in',
+  'Misc/python-config.sh.in',
+  'Misc/python-config.in',
+  'Misc/platform_triplet.c',
+  'Modules/Setup',
+  'Modules/Setup.bootstrap.in',
+  'Modules/Setup.stdlib.in',
+  'Modules/Setup.local',
+  'Modules/makesetup',
+  'Modules/config.c.in',
+  'Modules/ld_so_aix.in',
+  'config.guess',
+  'config.sub',
+  'install-sh'
+]
 
 /** A ref as a key segment: refs/pull/12/merge and feature/x stay readable and unambiguous. */
 const keySegment = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_') || 'none'
@@ -161,6 +186,8 @@ export function cacheInputFiles(plan: Plan): string[] {
     for (const f of configSiteCandidates(plan, step)) files.add(f)
     for (const f of scriptsOf(plan, step)) files.add(f)
   }
+  for (const step of plan.steps.filter(isConfigureStep))
+    for (const f of configureInputs(plan, step)) files.add(f)
   return [...files]
 }
 
@@ -169,6 +196,59 @@ function fileHash(fp: CacheFingerprint, file: string): string {
   if (hash === undefined)
     throw new Error(`internal error: ${file} was not hashed for the cache keys`)
   return hash
+}
+
+/** A step that configures a build directory, or seeds its config.cache for configure. */
+const isConfigureStep = (step: CommandStep): boolean =>
+  /-(configure|seed-config-cache)$/.test(step.id)
+
+/** The toolchain each environment compiles with. */
+const COMPILER = { 'wasi-sdk': 'wasi-sdk', emscripten: 'emsdk' } as const
+
+/** What identifies the toolchains a build used (those of some environments only). */
+const toolchainIdentities = (plan: Plan, envs?: ReadonlySet<ToolEnv | undefined>): unknown[] =>
+  plan.toolchains
+    .filter(t => !envs || [...envs].some(e => e !== undefined && COMPILER[e] === t.tool))
+    .map(t => [t.tool, t.version, t.url ?? t.dir, t.sha256 ?? ''])
+
+/** Each target's build directory once (3.14+ Emscripten builds both targets in one). */
+function targetTrees(plan: Plan): { part: string; dir: string }[] {
+  const trees: { part: string; dir: string }[] = []
+  for (const a of plan.artifacts)
+    if (!trees.some(t => t.dir === a.buildDir)) {
+      // the steps belong to the target that builds the shared directory
+      const builder = plan.steps.find(
+        s =>
+          s.part !== 'build-python' &&
+          s.part !== 'dependencies' &&
+          /-make$/.test(s.id) &&
+          plan.artifacts.some(b => b.target === s.part && b.buildDir === a.buildDir)
+      )
+      trees.push({ part: builder?.part ?? a.target, dir: a.buildDir })
+    }
+  return trees
+}
+
+/** The files of the checkout a configure step's outcome depends on. */
+function configureInputs(plan: Plan, step: CommandStep): string[] {
+  return [
+    ...CONFIGURE_INPUTS.map(f => path.join(plan.source, f)),
+    ...configSiteCandidates(plan, step),
+    ...scriptsOf(plan, step)
+  ]
+}
+
+/**
+ * A hash of the configure commands and of the content of every file they
+ * read from the checkout: equal for a restored tree configured alike.
+ */
+function configureStamp(plan: Plan, fp: CacheFingerprint, steps: CommandStep[]): string {
+  if (steps.length === 0) return ''
+  return shortHash({
+    commands: steps.map(commandOf),
+    inputs: steps.map(s => configureInputs(plan, s).map(f => fileHash(fp, f))),
+    dependencies: plan.emscriptenDependencies?.inputs ?? ''
+  })
 }
 
 /** Ports and flags of the embuilder steps, e.g. ["zlib", "bzip2", "--pic:zlib", ...]. */
@@ -205,20 +285,59 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
   }
 
   const pythonSteps = plan.steps.filter(s => s.skipIfCached === BUILD_PYTHON)
+  let buildPythonKey = ''
   if (pythonSteps.length > 0) {
-    const variant = shortHash({
-      tree: fp.sourceTree,
+    const dir = path.dirname(plan.buildPython)
+    const prefix = `${SALT}-build-python-${plan.python.text}-${platform}-${shortHash({
       commands: pythonSteps.map(commandOf),
-      image: fp.image
-    })
+      image: fp.image,
+      dir
+    })}-`
+    buildPythonKey = prefix + fp.sourceTree.slice(0, 20)
     caches.push({
       id: BUILD_PYTHON,
       title: `build Python ${plan.python.text}`,
-      key: `${SALT}-build-python-${plan.python.text}-${platform}-${variant}`,
-      restoreKeys: [],
-      paths: [path.dirname(plan.buildPython)],
-      leaveOut: LEFT_OUT_OF_BUILD_PYTHON,
-      producedBy: pythonSteps.map(s => s.id)
+      key: buildPythonKey,
+      restoreKeys: [prefix],
+      paths: [dir],
+      // configure may be skipped (a restored tree configured alike): make is what builds it
+      producedBy: pythonSteps.filter(s => !isConfigureStep(s)).map(s => s.id),
+      tree: {
+        dir,
+        configureSteps: pythonSteps.filter(isConfigureStep).map(s => s.id),
+        buildSteps: pythonSteps.filter(s => !isConfigureStep(s)).map(s => s.id),
+        configured: configureStamp(plan, fp, pythonSteps.filter(isConfigureStep)),
+        buildPython: ''
+      }
+    })
+  }
+
+  for (const tree of targetTrees(plan)) {
+    const steps = plan.steps.filter(s => s.part === tree.part)
+    const configure = steps.filter(isConfigureStep)
+    const build = steps.filter(s => /-make$/.test(s.id))
+    if (build.length === 0) continue
+    const prefix = `${SALT}-build-tree-${tree.part}-${plan.python.text}-${platform}-${shortHash({
+      commands: steps.map(commandOf),
+      toolchains: toolchainIdentities(plan, new Set(steps.map(s => s.toolEnv))),
+      dependencies: plan.emscriptenDependencies?.inputs ?? '',
+      image: fp.image,
+      dir: tree.dir
+    })}-`
+    caches.push({
+      id: buildTreeId(tree.part),
+      title: `build tree of ${tree.part}`,
+      key: prefix + fp.sourceTree.slice(0, 20),
+      restoreKeys: [prefix],
+      paths: [tree.dir],
+      producedBy: build.map(s => s.id),
+      tree: {
+        dir: tree.dir,
+        configureSteps: configure.map(s => s.id),
+        buildSteps: build.map(s => s.id),
+        configured: configureStamp(plan, fp, configure),
+        buildPython: buildPythonKey
+      }
     })
   }
 
@@ -270,7 +389,7 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
   }
 
   // the toolchain a configure step compiles with (the build Python's own make needs none)
-  const compiler = { 'wasi-sdk': 'wasi-sdk', emscripten: 'emsdk' } as const
+  const compiler = COMPILER
   for (const step of configureSteps(plan)) {
     const toolchains = plan.toolchains
       .filter(t => step.toolEnv && t.tool === compiler[step.toolEnv])
@@ -336,7 +455,7 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
           tree: fp.sourceTree,
           image: fp.image,
           commands: plan.steps.map(commandOf),
-          toolchains: plan.toolchains.map(t => [t.tool, t.version, t.url ?? t.dir, t.sha256 ?? '']),
+          toolchains: toolchainIdentities(plan),
           artifacts: plan.artifacts.map(a => [
             a.target,
             a.recipe,

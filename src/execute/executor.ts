@@ -78,6 +78,8 @@ function progressSeconds(): number {
 export interface StepOutput {
   /** print the step's output as it comes (the runner's log group); it always goes to the step's log */
   echo?: boolean
+  /** steps not to run, and why (a restored build tree made them unneeded) */
+  skip?: ReadonlyMap<string, string>
 }
 
 export async function runStep(
@@ -140,8 +142,12 @@ export async function runSteps(
 ): Promise<StepTiming[]> {
   const timings: StepTiming[] = []
   for (let step of steps) {
-    if (step.skipIfCached && cached(step.skipIfCached)) {
-      core.info(`Skipping "${step.title}": restored from the cache (${step.skipIfCached})`)
+    const skipped =
+      step.skipIfCached && cached(step.skipIfCached)
+        ? `restored from the cache (${step.skipIfCached})`
+        : output.skip?.get(step.id)
+    if (skipped) {
+      core.info(`Skipping "${step.title}": ${skipped}`)
       timings.push({ id: step.id, title: step.title, seconds: 0, outcome: 'skipped' })
       continue
     }

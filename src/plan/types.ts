@@ -133,10 +133,35 @@ export interface CachePlan {
   key: string
   restoreKeys: string[]
   paths: string[]
-  /** file names (`*.o`) under the paths the entry does not keep: set aside while it is saved */
-  leaveOut?: string[]
   /** step ids that produce the entry; it is saved only when they all succeeded */
   producedBy: string[]
+  /** a build directory kept with its object files, for incremental builds (cache/build-tree.ts) */
+  tree?: BuildTreePlan
+}
+
+/**
+ * A part's build directory as a cache entry: restored from another tree's
+ * build, it is brought up to date by make, not rebuilt.
+ */
+export interface BuildTreePlan {
+  /** the build directory (the entry's only path) */
+  dir: string
+  /**
+   * The steps that configure it (the configure step, and a step that seeds
+   * its config.cache): skipped when the restored tree was configured by the
+   * same command from the same configure inputs.
+   */
+  configureSteps: string[]
+  /** the steps that build it: skipped too on an exact hit (the same tree, built alike) */
+  buildSteps: string[]
+  /** a hash of the configure command and every file configure turns into the build directory */
+  configured: string
+  /**
+   * The build Python entry's key (a target's tree; '' for the build Python's
+   * own): a tree built by another build Python regenerates what the build
+   * Python generated (BUILD_PYTHON_SCRIPTS in cache/keys.ts)
+   */
+  buildPython: string
 }
 
 export interface TargetPlan {

@@ -45,12 +45,28 @@ export function planText(plan: Plan): string {
       lines.push(`  ${c.id}: key ${c.key}`)
       if (c.restoreKeys.length > 0) lines.push(`    restore keys: ${c.restoreKeys.join(', ')}`)
       lines.push(`    paths: ${c.paths.join(', ')}`)
+      if (c.tree)
+        lines.push(
+          `    a build tree: a partial hit rebuilds what changed${c.tree.configured ? `, configured alike when ${c.tree.configured}` : ''}`
+        )
     }
+  }
+  // the steps a restored build tree can make unneeded
+  const treeOf = (id: string): { entry: string; exact: boolean } | undefined => {
+    const c = plan.caches.find(
+      e => e.tree?.configureSteps.includes(id) || e.tree?.buildSteps.includes(id)
+    )
+    return c ? { entry: c.id, exact: !c.tree?.configureSteps.includes(id) } : undefined
   }
   lines.push('', 'Steps:')
   plan.steps.forEach((s, i) => {
+    const tree = treeOf(s.id)
+    const entry = s.skipIfCached ?? tree?.entry
+    const skip = entry
+      ? ` (skipped on a ${entry} cache hit${tree && !tree.exact ? `, or when the restored ${tree.entry} was configured alike` : ''})`
+      : ''
     lines.push(
-      `  ${i + 1}. ${s.title}${s.skipIfCached ? ` (skipped on a ${s.skipIfCached} cache hit)` : ''}${s.onCacheHit ? ` (on a ${s.onCacheHit.entry} cache hit: ${formatArgv(s.onCacheHit.argv.slice(-2))})` : ''}`
+      `  ${i + 1}. ${s.title}${skip}${s.onCacheHit ? ` (on a ${s.onCacheHit.entry} cache hit: ${formatArgv(s.onCacheHit.argv.slice(-2))})` : ''}`
     )
     lines.push(`     in ${s.cwd}`)
     const env = [

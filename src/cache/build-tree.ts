@@ -1,0 +1,156 @@
+/**
+ * Incremental builds from a restored build directory (a "build tree"):
+ * make decides what to rebuild from modification times, and a fresh
+ * checkout's files are all newer than anything restored, so make would
+ * rebuild everything. Each saved tree carries a record of the content of
+ * the source files it was built from. After a restore, every source file
+ * whose content is unchanged gets a time older than anything a build wrote
+ * (UNCHANGED_TIME), every other one the present time; make then rebuilds
+ * exactly what a developer's `make` after editing those files would. One
+ * time for all unchanged files holds for every tree at once, whichever job
+ * built it; a file changed for any restored tree counts as changed for all.
+ *
+ * A tree built by another build Python also regenerates what the build
+ * Python generated (frozen modules, deepfreeze, the zipped standard
+ * library): the Makefile names the scripts that generate them, not the
+ * interpreter that runs them, so those scripts count as changed
+ * (BUILD_PYTHON_SCRIPTS).
+ */
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { BuildTreePlan } from '../plan/types.js'
+
+/** The record's file name inside the build directory. */
+export const TREE_RECORD = '.cpython-wasm-tree.json'
+
+/**
+ * Scripts of the checkout that cross builds run with the build Python, as
+ * the Makefile names them among the prerequisites of what they generate
+ * (Makefile.pre.in of 3.11.2, 3.12, 3.13 and 3.14.7; the cross build's
+ * PYTHON_FOR_BUILD_DEPS is empty): the frozen modules
+ * (FREEZE_MODULE_DEPS), deepfreeze (3.11: Tools/scripts, 3.12:
+ * Tools/build) and the Emscripten builds' zipped standard library of .pyc
+ * files (wasm_assets.py: Tools/wasm to 3.13, Tools/wasm/emscripten in early
+ * 3.14, Platforms/emscripten from 3.14.4).
+ */
+export const BUILD_PYTHON_SCRIPTS = [
+  'Programs/_freeze_module.py',
+  'Tools/scripts/deepfreeze.py',
+  'Tools/build/deepfreeze.py',
+  'Tools/wasm/wasm_assets.py',
+  'Tools/wasm/emscripten/wasm_assets.py',
+  'Platforms/emscripten/wasm_assets.py'
+]
+
+/** Folders never listed as sources: version control, bytecode the build Python writes. */
+const NOT_SOURCES = new Set(['.git', '__pycache__'])
+
+interface TreeRecord {
+  version: 1
+  /** relative path → sha1 of the content */
+  sources: Record<string, string>
+  /** BuildTreePlan.configured of the build that saved it */
+  configured: string
+  /** BuildTreePlan.buildPython of the build that saved it */
+  buildPython: string
+}
+
+/** Older than any build output: 2000-01-01. */
+export const UNCHANGED_TIME = new Date(Date.UTC(2000, 0, 1))
+
+/** The checkout's source files: relative path → sha1 of the content. */
+export type SourceListing = Map<string, string>
+
+function sha1File(file: string): string {
+  return createHash('sha1').update(fs.readFileSync(file)).digest('hex')
+}
+
+/**
+ * Every regular file of the checkout outside the build directories
+ * (`skip`, relative top-level folders), with a hash of its content.
+ */
+export function listSources(root: string, skip: string[]): SourceListing {
+  const listing: SourceListing = new Map()
+  const walk = (dir: string, relative: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (NOT_SOURCES.has(e.name)) continue
+      if (!relative && skip.includes(e.name)) continue
+      const rel = relative ? `${relative}/${e.name}` : e.name
+      const full = path.join(dir, e.name)
+      if (e.isDirectory()) walk(full, rel)
+      else if (e.isFile()) listing.set(rel, sha1File(full))
+    }
+  }
+  walk(root, '')
+  return listing
+}
+
+function readRecord(dir: string): TreeRecord | undefined {
+  try {
+    const record = JSON.parse(fs.readFileSync(path.join(dir, TREE_RECORD), 'utf8')) as TreeRecord
+    return record.version === 1 && typeof record.sources === 'object' ? record : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export interface RevivedTree {
+  /** source files whose content differs from what the tree was built from, or that are new */
+  changed: number
+  /** configured by the same commands from the same inputs: configure can be skipped */
+  configuredAlike: boolean
+  /** built by another build Python: its scripts' outputs are regenerated */
+  newBuildPython: boolean
+}
+
+/**
+ * Sets the checkout's modification times for make to bring the restored
+ * trees up to date. A tree without a readable record (an entry of another
+ * layout) maps to undefined: the caller deletes it.
+ */
+export function reviveTrees(
+  trees: BuildTreePlan[],
+  root: string,
+  sources: SourceListing,
+  now = new Date()
+): Map<string, RevivedTree | undefined> {
+  const revived = new Map<string, RevivedTree | undefined>()
+  const changed = new Set<string>()
+  for (const tree of trees) {
+    const record = readRecord(tree.dir)
+    if (!record) {
+      revived.set(tree.dir, undefined)
+      continue
+    }
+    const newBuildPython = tree.buildPython !== '' && record.buildPython !== tree.buildPython
+    let count = 0
+    for (const [rel, hash] of sources) {
+      if (record.sources[rel] !== hash) count++
+      else if (!newBuildPython || !BUILD_PYTHON_SCRIPTS.includes(rel)) continue
+      changed.add(rel)
+    }
+    revived.set(tree.dir, {
+      changed: count,
+      configuredAlike: tree.configured !== '' && record.configured === tree.configured,
+      newBuildPython
+    })
+  }
+  if ([...revived.values()].some(r => r !== undefined))
+    for (const rel of sources.keys()) {
+      const time = changed.has(rel) ? now : UNCHANGED_TIME
+      fs.utimesSync(path.join(root, rel), time, time)
+    }
+  return revived
+}
+
+/** Writes the record a later build restores the tree by: the content this build read. */
+export function recordTree(tree: BuildTreePlan, sources: SourceListing): void {
+  const record: TreeRecord = {
+    version: 1,
+    sources: Object.fromEntries(sources),
+    configured: tree.configured,
+    buildPython: tree.buildPython
+  }
+  fs.writeFileSync(path.join(tree.dir, TREE_RECORD), JSON.stringify(record))
+}
