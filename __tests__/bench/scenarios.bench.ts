@@ -5,11 +5,12 @@
  * - cold: a fresh checkout, an empty tool cache and an empty cache service;
  * - rerun: the same tree again (a re-run, or a push and a pull request of
  *   one commit): the finished build (build-result) comes back;
- * - warm: the same tree in a fresh job with the finished build evicted, so
- *   configure and make really run, from config.cache and ccache;
+ * - warm: the same tree in a fresh job with the finished build evicted: the
+ *   build trees come back exactly, nothing is configured or made;
  * - pr: a pull request's job: the same checkout with one C file and one
  *   standard library module changed, restoring what the base branch's jobs
- *   saved and saving nothing (cache-save auto on pull_request);
+ *   saved (the build trees of the base tree: make rebuilds the change) and
+ *   saving nothing (cache-save auto on pull_request);
  * - raw: scripts/e2e/raw-build.sh (the 3.11 README's commands) with the same
  *   toolchains already in place.
  *

@@ -2,12 +2,20 @@
  * CPython 3.13.5 for wasi through the branch's own Tools/wasm/wasi.py, inside
  * the trixie root (clang-19 and wasi-libc arranged as WASI SDK 24, installed
  * by the action from a loopback mirror), with node:wasi as the host runner.
+ * Then a pull request's job against the first one's caches: the script's
+ * build trees come back, its configure steps are skipped and make-build-python
+ * and make-host rebuild what one C file and one module changed.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { FakeResultsService } from '../support/fake-results-service.js'
+import { runtimeToken } from '../support/harness.js'
 import {
   checkSuiteResult,
   freshCheckout,
+  pullRequestChange,
+  PR_COMMENT,
+  PR_COPYRIGHT,
   provisioned,
   runCollectedWasi,
   runInTrixie,
@@ -26,9 +34,14 @@ test('CPython 3.13.5: wasi builds with wasi.py, runs and is collected', async ()
   )
   const mirror = await serveDirectory(mirrorRoot)
   const guest = (p: string): string => p.slice(TRIXIE.length)
-  try {
+  const serviceDir = path.join(TRIXIE, 'work', '313-wasi', 'cache-service')
+  fs.rmSync(serviceDir, { recursive: true, force: true })
+  const service = await new FakeResultsService(runtimeToken(), serviceDir).start()
+  let runId = 300
+  const job = (extra: Record<string, string>, change?: (source: string) => void) => {
     const source = freshCheckout('3.13', path.join(TRIXIE, 'work', '313-wasi', 'cpython'))
-    const result = await runInTrixie({
+    change?.(source)
+    return runInTrixie({
       name: '313-wasi',
       inputs: {
         source: guest(source),
@@ -37,11 +50,15 @@ test('CPython 3.13.5: wasi builds with wasi.py, runs and is collected', async ()
         'wasi-sdk-sha256': sha256File(archive),
         'wasmtime-version': 'none',
         upload: 'false',
-        cache: 'false',
-        test: 'suite',
-        'test-args': SUITE_SELECTION.join(' ')
-      }
+        'cache-save': 'always',
+        ...extra
+      },
+      rootEnv: { ...service.env(), GITHUB_RUN_ID: String(++runId) },
+      withPost: true
     })
+  }
+  try {
+    const result = await job({ test: 'suite', 'test-args': SUITE_SELECTION.join(' ') })
     expect(result.errors).toEqual([])
     expect(result.exitCode).toBe(0)
     expect(result.outputs['python-version']).toMatch(/^3\.13\.\d+$/)
@@ -61,7 +78,28 @@ test('CPython 3.13.5: wasi builds with wasi.py, runs and is collected', async ()
     expect(runCollectedWasi(dir, 'import os, sys; print(sys.platform, os.uname().machine)')).toBe(
       'wasi wasm32'
     )
+
+    // a pull request: wasi.py's configure steps are skipped, its make steps
+    // rebuild the change (the script's build Python is not compiled through ccache)
+    const pr = await job({ 'cache-save': 'never' }, pullRequestChange)
+    expect(pr.errors).toEqual([])
+    expect(pr.exitCode).toBe(0)
+    expect(JSON.parse(pr.outputs['cache-hits'])).toMatchObject({
+      'build-python': 'partial',
+      'build-tree-wasi': 'partial',
+      'build-result': 'miss'
+    })
+    for (const step of ['Configure the build Python', 'Configure wasi'])
+      expect(pr.summary).toMatch(new RegExp(`\\| ${step} \\([^|]*\\) \\| ⏭️ cached \\|`))
+    expect(JSON.parse(pr.outputs['ccache-stats']).wasi.misses).toBeLessThan(10)
+    expect(
+      runCollectedWasi(
+        path.join(TRIXIE, pr.outputs['wasi-dir']),
+        'import sys, colorsys, inspect; print(sys.copyright.splitlines()[-1]); print(inspect.getsource(colorsys).splitlines()[-1])'
+      )
+    ).toBe(`${PR_COPYRIGHT}\n${PR_COMMENT}`)
   } finally {
     await mirror.close()
+    await service.stop()
   }
 })
