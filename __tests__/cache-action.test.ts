@@ -267,6 +267,28 @@ describe('caching through the action', () => {
     expect(j.calls).toEqual([])
     expect(j.log).toContain('make build')
   }, 180_000)
+
+  test('a make that fails on a tree restored from another source tree builds that tree from scratch, once', async () => {
+    const j = await job('retry', {
+      edit: editSource('retry'),
+      env: { FAKE_FAIL: 'make-wasi-restored' }
+    })
+    expectBuilt(j)
+    expect(j.main.warnings).toEqual([
+      '"Make wasi" failed on the build tree restored from another source tree (build-tree-wasi); building it from scratch'
+    ])
+    // (configure starts from the tree's config.cache)
+    expect(j.log).toEqual([
+      'make build',
+      'make wasi',
+      'configure wasi cache=ac_cv_fake_run=first',
+      'make wasi'
+    ])
+    expect(j.hits['build-tree-wasi']).toBe('partial')
+    expect(j.main.summary).toContain('| Make wasi | ✅ ran |')
+    // the tree built from scratch is saved, with its record
+    expect(created(j).some(k => k.startsWith('cwa1-build-tree-wasi-'))).toBe(true)
+  }, 180_000)
 })
 
 describe('a cache never fails a job', () => {

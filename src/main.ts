@@ -32,7 +32,8 @@ import {
 import { State } from './catalog/state.js'
 import { inspectCheckout, type CheckoutFacts } from './checkout/detect.js'
 import { readStats, zeroStats } from './execute/ccache-stats.js'
-import { runSteps, StepError, type StepTiming } from './execute/executor.js'
+import { StepError, type StepTiming } from './execute/executor.js'
+import { runStepsOnTrees } from './execute/trees.js'
 import { writeWasiRunner } from './execute/wasi-runner.js'
 import { actionInputs, loadInputs, type InputSource, type Inputs } from './inputs/index.js'
 import { makePlan, workDir, type Plan } from './plan/index.js'
@@ -154,17 +155,8 @@ async function build(
     addMatcher(work)
     try {
       record.timings.push(
-        ...(await runSteps(plan.steps, envs, id => record.hits.get(id) === 'exact', {
-          echo: echoSteps,
-          skip: trees?.skip
-        }))
+        ...(await runStepsOnTrees(plan, envs, record.hits, trees, { echo: echoSteps }))
       )
-      if (trees)
-        recordBuildTrees(
-          plan,
-          trees,
-          new Set(record.timings.filter(t => t.outcome === 'ran').map(t => t.id))
-        )
     } catch (error) {
       record.timings.push(...((error as { timings?: StepTiming[] }).timings ?? []))
       if (error instanceof StepError)
@@ -172,6 +164,13 @@ async function build(
       throw error
     } finally {
       removeMatcher()
+      // the trees whose build succeeded (the build Python's, when a target failed) are saved
+      if (trees)
+        recordBuildTrees(
+          plan,
+          trees,
+          new Set(record.timings.filter(t => t.outcome === 'ran').map(t => t.id))
+        )
     }
   } finally {
     if (plan.ccache.length > 0 && !reuse)

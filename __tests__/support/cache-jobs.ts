@@ -62,6 +62,8 @@ const FAKE_CONFIGURE = [
   'all:',
   `${TAB}@echo "make $$(basename $$PWD)" >> "$\${FAKE_BUILD_LOG:-/dev/null}"`,
   `${TAB}@if [ "$$FAKE_FAIL" = make-wasi ]; then echo "fake make failure" >&2; exit 1; fi`,
+  // what an incremental build could meet in a tree another source tree left
+  `${TAB}@if [ "$$FAKE_FAIL" = make-wasi-restored ] && [ -f python.wasm ]; then echo "fake failure on a restored tree" >&2; exit 1; fi`,
   `${TAB}@printf 'not really wasm' > python.wasm`,
   `${TAB}@mkdir -p build/lib.wasi-wasm32-3.11`,
   `${TAB}@echo '# sysconfig' > build/lib.wasi-wasm32-3.11/_sysconfigdata__wasi_wasm32-wasi.py`,

@@ -228,7 +228,7 @@ function insideRestoredTree(
     c =>
       c.tree &&
       c.id !== entry.id &&
-      hits.get(c.id) !== 'miss' &&
+      (hits.get(c.id) === 'exact' || hits.get(c.id) === 'partial') &&
       entry.paths.every(p => inside(p, (c.tree as { dir: string }).dir))
   )?.id
 }
@@ -272,24 +272,29 @@ export async function restoreCachesFor(
 }
 
 /**
- * The entries the post step saves: not exact hits, and every step that
- * produces them succeeded (a failed or skipped producer never saves).
+ * The entries the post step saves: not exact hits, every step that produces
+ * them succeeded (a failed or skipped producer never saves), and not inside
+ * a restored build tree (the tree is saved with them).
  */
 export function entriesToSave(
   caches: CachePlan[],
   hits: ReadonlyMap<string, CacheHit>,
   succeeded: ReadonlySet<string>
 ): PendingSave[] {
-  return caches
-    .filter(c => hits.get(c.id) !== 'exact')
-    .filter(c => c.producedBy.every(id => succeeded.has(id)))
-    .map(c => ({
-      id: c.id,
-      title: c.title,
-      key: c.key,
-      paths: c.paths,
-      hit: hits.get(c.id) ?? 'miss'
-    }))
+  return (
+    caches
+      .filter(c => hits.get(c.id) !== 'exact')
+      .filter(c => c.producedBy.every(id => succeeded.has(id)))
+      // a restored tree's config.cache is saved with the tree, not again on its own
+      .filter(c => insideRestoredTree(c, caches, hits) === undefined)
+      .map(c => ({
+        id: c.id,
+        title: c.title,
+        key: c.key,
+        paths: c.paths,
+        hit: hits.get(c.id) ?? 'miss'
+      }))
+  )
 }
 
 /**
