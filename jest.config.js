@@ -19,5 +19,8 @@ export default {
   // processes, so every core runs a file.
   maxWorkers: '100%',
   testSequencer: '<rootDir>/__tests__/support/longest-first.cjs',
+  // every temporary folder of a run under one, removed at its end
+  globalSetup: '<rootDir>/__tests__/support/temp-setup.cjs',
+  globalTeardown: '<rootDir>/__tests__/support/temp-teardown.cjs',
   verbose: true
 }
