@@ -166,7 +166,7 @@ async function build(
       removeMatcher()
       // the trees whose build succeeded (the build Python's, when a target failed) are saved
       if (trees)
-        recordBuildTrees(
+        await recordBuildTrees(
           plan,
           trees,
           new Set(record.timings.filter(t => t.outcome === 'ran').map(t => t.id))

@@ -149,6 +149,9 @@ async function coldThenPullRequest(job: Job, guest: (p: string) => string): Prom
   const pr = await job(false, { 'cache-save': 'never' }, pullRequestChange)
   expect(pr.errors).toEqual([])
   expect(pr.exitCode).toBe(0)
+  expect(pr.stdout).toContain(
+    'compiles the frozen modules to the same code as the one that built build-tree-emscripten-node, build-tree-emscripten-browser'
+  )
   expect(JSON.parse(pr.outputs['cache-hits'])).toEqual({
     'build-python': 'partial',
     'build-tree-emscripten-node': 'partial',

@@ -10,16 +10,21 @@
  * time for all unchanged files holds for every tree at once, whichever job
  * built it; a file changed for any restored tree counts as changed for all.
  *
- * A tree built by another build Python also regenerates what the build
- * Python generated (frozen modules, deepfreeze, the zipped standard
- * library): the Makefile names the scripts that generate them, not the
- * interpreter that runs them, so those scripts count as changed
- * (BUILD_PYTHON_SCRIPTS).
+ * A tree built by another build Python regenerates what the build Python
+ * generated, where that could differ: the Makefile names the scripts that
+ * generate it, not the interpreter that runs them, so those scripts count
+ * as changed. The zipped standard library (STDLIB_SCRIPTS) always; the
+ * frozen modules and deepfreeze (FROZEN_SCRIPTS) only when the new build
+ * Python compiles the frozen modules' sources to other bytes than the one
+ * that built the tree (frozenOutput: they are the marshalled code objects,
+ * and deepfreeze is made from them), checked once it is built.
  */
+import * as exec from '@actions/exec'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { BuildTreePlan } from '../plan/types.js'
+import { buildEnvironment } from '../catalog/secrets.js'
 
 /** The record's file name inside the build directory. */
 export const TREE_RECORD = '.cpython-wasm-tree.json'
@@ -29,15 +34,21 @@ export const TREE_RECORD = '.cpython-wasm-tree.json'
  * the Makefile names them among the prerequisites of what they generate
  * (Makefile.pre.in of 3.11.2, 3.12, 3.13 and 3.14.7; the cross build's
  * PYTHON_FOR_BUILD_DEPS is empty): the frozen modules
- * (FREEZE_MODULE_DEPS), deepfreeze (3.11: Tools/scripts, 3.12:
- * Tools/build) and the Emscripten builds' zipped standard library of .pyc
- * files (wasm_assets.py: Tools/wasm to 3.13, Tools/wasm/emscripten in early
- * 3.14, Platforms/emscripten from 3.14.4).
+ * (FREEZE_MODULE_DEPS) and deepfreeze (3.11: Tools/scripts, 3.12:
+ * Tools/build; made from the frozen modules)...
  */
-export const BUILD_PYTHON_SCRIPTS = [
+export const FROZEN_SCRIPTS = [
   'Programs/_freeze_module.py',
   'Tools/scripts/deepfreeze.py',
-  'Tools/build/deepfreeze.py',
+  'Tools/build/deepfreeze.py'
+]
+
+/**
+ * ...and the Emscripten builds' zipped standard library of .pyc files
+ * (wasm_assets.py: Tools/wasm to 3.13, Tools/wasm/emscripten in early 3.14,
+ * Platforms/emscripten from 3.14.4).
+ */
+export const STDLIB_SCRIPTS = [
   'Tools/wasm/wasm_assets.py',
   'Tools/wasm/emscripten/wasm_assets.py',
   'Platforms/emscripten/wasm_assets.py'
@@ -54,6 +65,8 @@ interface TreeRecord {
   configured: string
   /** BuildTreePlan.buildPython of the build that saved it */
   buildPython: string
+  /** frozenOutput() of the build Python that built it ('' when unknown) */
+  frozen?: string
 }
 
 /** Older than any build output: 2000-01-01. */
@@ -100,8 +113,15 @@ export interface RevivedTree {
   changed: number
   /** configured by the same commands from the same inputs: configure can be skipped */
   configuredAlike: boolean
-  /** built by another build Python: its scripts' outputs are regenerated */
+  /** built by another build Python: its zipped stdlib is regenerated, its frozen modules checked */
   newBuildPython: boolean
+  /** frozenOutput() of the build Python that built it ('' when unknown) */
+  frozen: string
+}
+
+/** Sets the modification time of some of the sources. */
+function touch(root: string, sources: SourceListing, files: string[], time: Date): void {
+  for (const rel of files) if (sources.has(rel)) fs.utimesSync(path.join(root, rel), time, time)
 }
 
 /**
@@ -127,13 +147,14 @@ export function reviveTrees(
     let count = 0
     for (const [rel, hash] of sources) {
       if (record.sources[rel] !== hash) count++
-      else if (!newBuildPython || !BUILD_PYTHON_SCRIPTS.includes(rel)) continue
+      else if (!newBuildPython || !STDLIB_SCRIPTS.includes(rel)) continue
       changed.add(rel)
     }
     revived.set(tree.dir, {
       changed: count,
       configuredAlike: tree.configured !== '' && record.configured === tree.configured,
-      newBuildPython
+      newBuildPython,
+      frozen: record.frozen ?? ''
     })
   }
   if ([...revived.values()].some(r => r !== undefined))
@@ -144,13 +165,68 @@ export function reviveTrees(
   return revived
 }
 
+/** The frozen modules' sources a build folder's Makefile lists (FROZEN_FILES_IN), relative. */
+export function frozenSources(dir: string): string[] | undefined {
+  let text: string
+  try {
+    text = fs.readFileSync(path.join(dir, 'Makefile'), 'utf8')
+  } catch {
+    return undefined
+  }
+  const m = /^FROZEN_FILES_IN\s*=((?:.*\\\n)*.*)$/m.exec(text)
+  if (!m) return undefined
+  const files = m[1]
+    .split(/[\s\\]+/)
+    .filter(f => f.endsWith('.py'))
+    .map(f => f.replace(/^\$\(srcdir\)\//, ''))
+  return files.length > 0 ? files : undefined
+}
+
+/**
+ * What the build Python makes of the frozen modules' sources: a hash of
+ * their code objects as Programs/_freeze_module.py marshals them (compile
+ * with optimize=0, dont_inherit=True; 3.11.2 to 3.13.5). Undefined when it
+ * cannot tell (no python, a source missing).
+ */
+export async function frozenOutput(
+  python: string,
+  root: string,
+  files: string[]
+): Promise<string | undefined> {
+  const code = [
+    'import marshal, sys',
+    'for name in sys.argv[1:]:',
+    '    with open(name, "rb") as f: text = f.read()',
+    '    sys.stdout.write(marshal.dumps(compile(text, name, "exec", optimize=0, dont_inherit=True)).hex())'
+  ].join('\n')
+  try {
+    const out = await exec.getExecOutput(python, ['-E', '-c', code, ...files], {
+      cwd: root,
+      // a build of the checkout: it runs without the job's credentials
+      env: buildEnvironment(process.env),
+      silent: true,
+      ignoreReturnCode: true
+    })
+    if (out.exitCode !== 0 || out.stdout === '') return undefined
+    return createHash('sha256').update(out.stdout).digest('hex')
+  } catch {
+    return undefined
+  }
+}
+
+/** The frozen modules (and deepfreeze) are regenerated: their scripts count as changed. */
+export function regenerateFrozen(root: string, sources: SourceListing, now = new Date()): void {
+  touch(root, sources, FROZEN_SCRIPTS, now)
+}
+
 /** Writes the record a later build restores the tree by: the content this build read. */
-export function recordTree(tree: BuildTreePlan, sources: SourceListing): void {
+export function recordTree(tree: BuildTreePlan, sources: SourceListing, frozen = ''): void {
   const record: TreeRecord = {
     version: 1,
     sources: Object.fromEntries(sources),
     configured: tree.configured,
-    buildPython: tree.buildPython
+    buildPython: tree.buildPython,
+    frozen
   }
   fs.writeFileSync(path.join(tree.dir, TREE_RECORD), JSON.stringify(record))
 }

@@ -18,7 +18,16 @@ import { buildEnvironment } from '../catalog/secrets.js'
 import { State } from '../catalog/state.js'
 import { BUILD_PYTHON, BUILD_RESULT, ccacheId } from './keys.js'
 import { actionsCacheStore, isServiceFailure, type CacheStore } from './store.js'
-import { listSources, recordTree, reviveTrees, type SourceListing } from './build-tree.js'
+import {
+  frozenOutput,
+  frozenSources,
+  listSources,
+  recordTree,
+  regenerateFrozen,
+  reviveTrees,
+  type RevivedTree,
+  type SourceListing
+} from './build-tree.js'
 import { buildOutputDirs } from './fingerprint.js'
 
 export * from './keys.js'
@@ -352,6 +361,8 @@ export interface BuildTrees {
   skip: Map<string, string>
   /** the checkout's source files, listed once before the build */
   sources: SourceListing
+  /** the partial hits, by entry id */
+  revived: Map<string, RevivedTree>
 }
 
 /**
@@ -364,7 +375,8 @@ export interface BuildTrees {
 export function reviveBuildTrees(plan: Plan, hits: Map<string, CacheHit>): BuildTrees {
   const trees = plan.caches.filter(c => c.tree)
   const skip = new Map<string, string>()
-  if (trees.length === 0) return { skip, sources: new Map() }
+  const revivedById = new Map<string, RevivedTree>()
+  if (trees.length === 0) return { skip, sources: new Map(), revived: revivedById }
   const sources = listSources(plan.source, buildOutputDirs(plan))
   for (const entry of trees.filter(c => hits.get(c.id) === 'exact')) {
     const tree = entry.tree as NonNullable<CachePlan['tree']>
@@ -386,9 +398,12 @@ export function reviveBuildTrees(plan: Plan, hits: Map<string, CacheHit>): Build
       core.info(`Cache ${entry.id}: the restored tree has no record of its sources; building anew`)
       continue
     }
+    revivedById.set(entry.id, state)
     core.info(
       `Cache ${entry.id}: ${state.changed} source file${state.changed === 1 ? '' : 's'} changed since the restored tree was built` +
-        (state.newBuildPython ? ', and the build Python: what it generated is regenerated' : '') +
+        (state.newBuildPython
+          ? ', and the build Python: what it generated is checked once it is built'
+          : '') +
         (state.configuredAlike
           ? '; configured alike, so configure is skipped'
           : '; configure runs again')
@@ -397,21 +412,71 @@ export function reviveBuildTrees(plan: Plan, hits: Map<string, CacheHit>): Build
       for (const id of tree.configureSteps)
         skip.set(id, `the restored build tree (${entry.id}) was configured alike`)
   }
-  return { skip, sources }
+  return { skip, sources, revived: revivedById }
 }
 
-/** Records the sources in each build tree that this run built, before the post step saves it. */
-export function recordBuildTrees(
+/** frozenOutput for each list of frozen sources, computed once per list. */
+function frozenOutputs(plan: Plan): (dir: string) => Promise<string> {
+  const done = new Map<string, Promise<string>>()
+  return dir => {
+    const files = frozenSources(dir)
+    if (!files) return Promise.resolve('')
+    const key = files.join('\0')
+    if (!done.has(key))
+      done.set(
+        key,
+        frozenOutput(plan.buildPython, plan.source, files).then(h => h ?? '')
+      )
+    return done.get(key) as Promise<string>
+  }
+}
+
+/**
+ * Once the build Python is built, before a target's tree is made: when it
+ * is another build Python than the one that built a restored tree, and it
+ * compiles the frozen modules' sources to other bytes (or either is not
+ * known), the frozen modules and deepfreeze are regenerated.
+ */
+export async function checkFrozenModules(plan: Plan, trees: BuildTrees): Promise<void> {
+  const output = frozenOutputs(plan)
+  const checked = plan.caches.filter(
+    c => c.tree && c.tree.buildPython !== '' && trees.revived.get(c.id)?.newBuildPython
+  )
+  if (checked.length === 0) return
+  const differs: string[] = []
+  for (const entry of checked) {
+    const now = await output((entry.tree as NonNullable<CachePlan['tree']>).dir)
+    const then = trees.revived.get(entry.id)?.frozen ?? ''
+    if (now === '' || now !== then) differs.push(entry.id)
+  }
+  if (differs.length > 0) {
+    regenerateFrozen(plan.source, trees.sources)
+    core.info(
+      `The new build Python compiles the frozen modules otherwise than the one that built ${differs.join(', ')} (or it cannot tell): they are regenerated`
+    )
+  } else
+    core.info(
+      `The new build Python compiles the frozen modules to the same code as the one that built ${checked.map(c => c.id).join(', ')}: they are kept`
+    )
+}
+
+/**
+ * Records the sources in each build tree that this run built, and for a
+ * target's tree what the build Python made of the frozen modules, before
+ * the post step saves it.
+ */
+export async function recordBuildTrees(
   plan: Plan,
   trees: BuildTrees,
   succeeded: ReadonlySet<string>
-): void {
+): Promise<void> {
+  const output = frozenOutputs(plan)
   for (const entry of plan.caches) {
     const tree = entry.tree
     if (!tree || !tree.buildSteps.every(id => succeeded.has(id)) || !fs.existsSync(tree.dir))
       continue
     try {
-      recordTree(tree, trees.sources)
+      recordTree(tree, trees.sources, tree.buildPython === '' ? '' : await output(tree.dir))
     } catch (e) {
       core.warning(`Cache ${entry.id}: could not record the tree's sources (${errorText(e)})`)
     }

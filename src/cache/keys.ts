@@ -388,11 +388,10 @@ export function planCaches(plan: Plan, runner: RunnerFacts, fp: CacheFingerprint
     })
   }
 
-  // the toolchain a configure step compiles with (the build Python's own make needs none)
-  const compiler = COMPILER
   for (const step of configureSteps(plan)) {
+    // the toolchain a configure step compiles with (the build Python's own make needs none)
     const toolchains = plan.toolchains
-      .filter(t => step.toolEnv && t.tool === compiler[step.toolEnv])
+      .filter(t => step.toolEnv && t.tool === COMPILER[step.toolEnv])
       .map(t => ({ tool: t.tool, version: t.version, dir: t.dir }))
     const artifact = plan.artifacts.find(a => a.target === step.part)
     const buildDir = step.cwd === plan.source && artifact ? artifact.buildDir : step.cwd

@@ -80,6 +80,8 @@ export interface StepOutput {
   echo?: boolean
   /** steps not to run, and why (a restored build tree made them unneeded) */
   skip?: ReadonlyMap<string, string>
+  /** called before each step that runs */
+  before?: (step: CommandStep) => Promise<void>
 }
 
 export async function runStep(
@@ -155,6 +157,7 @@ export async function runSteps(
       core.info(`"${step.title}": ${step.onCacheHit.entry} was restored; checking it instead`)
       step = { ...step, argv: step.onCacheHit.argv }
     }
+    await output.before?.(step)
     const started = Date.now()
     try {
       await core.group(step.title, () => runStep(step, envs, output))

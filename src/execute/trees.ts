@@ -10,8 +10,8 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { CacheHit, BuildTrees } from '../cache/index.js'
-import type { CachePlan, Plan } from '../plan/types.js'
+import { checkFrozenModules, type CacheHit, type BuildTrees } from '../cache/index.js'
+import type { CachePlan, CommandStep, Plan } from '../plan/types.js'
 import type { Environments } from '../toolchains/index.js'
 import { runSteps, StepError, type StepOutput, type StepTiming } from './executor.js'
 
@@ -52,7 +52,19 @@ export async function runStepsOnTrees(
   output: StepOutput
 ): Promise<StepTiming[]> {
   const cached = (id: string): boolean => hits.get(id) === 'exact'
-  const options = { ...output, skip: trees?.skip }
+  // the frozen modules are checked once the build Python is built, before a target's tree is made
+  const targetSteps = new Set(
+    plan.caches
+      .filter(c => c.tree && c.tree.buildPython !== '')
+      .flatMap(c => [...(c.tree?.configureSteps ?? []), ...(c.tree?.buildSteps ?? [])])
+  )
+  let frozenChecked = false
+  const before = async (step: CommandStep): Promise<void> => {
+    if (frozenChecked || !trees || !targetSteps.has(step.id)) return
+    frozenChecked = true
+    await checkFrozenModules(plan, trees)
+  }
+  const options = { ...output, skip: trees?.skip, before }
   try {
     return await runSteps(plan.steps, envs, cached, options)
   } catch (error) {
