@@ -158,8 +158,8 @@ export interface BuildTreePlan {
   configured: string
   /**
    * The build Python entry's key (a target's tree; '' for the build Python's
-   * own): a tree built by another build Python regenerates what the build
-   * Python generated (BUILD_PYTHON_SCRIPTS in cache/keys.ts)
+   * own): a tree built by another build Python makes again what the build
+   * Python generated, where it could differ (cache/build-tree.ts)
    */
   buildPython: string
 }
