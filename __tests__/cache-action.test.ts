@@ -279,7 +279,7 @@ describe('caching through the action', () => {
     })
     expectBuilt(j)
     expect(j.main.warnings).toEqual([
-      '"Make wasi" failed on the build tree restored from another source tree (build-tree-wasi); building it from scratch'
+      '"Make wasi" failed in the build folder restored from another version of the sources (cache build-tree-wasi); emptying the folder (config.cache kept) and building it again'
     ])
     // (configure starts from the tree's config.cache)
     expect(j.log).toEqual([

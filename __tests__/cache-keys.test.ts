@@ -476,6 +476,28 @@ describe('cache-save', () => {
   })
 })
 
+describe('a script that is a package (3.15 Platforms/WASI)', () => {
+  test('a change in any of its files changes the configure stamp and the config.cache key', async () => {
+    const root = checkoutWithLayout('platforms')
+    made.push(root)
+    const plan = planOf({ targets: 'wasi' }, runnerFacts(), root)
+    const wasi = async () => {
+      const caches = planCaches(plan, runnerFacts(), await fingerprint(plan))
+      return {
+        configured: caches.find(c => c.id === 'build-tree-wasi')?.tree?.configured,
+        configCache: caches.find(c => c.id === 'config-cache-wasi')?.key
+      }
+    }
+    const before = await wasi()
+    const script = plan.steps.find(s => s.id === 'wasi-configure')?.argv[1] ?? ''
+    expect(fs.statSync(script).isDirectory()).toBe(true)
+    fs.appendFileSync(path.join(script, '__main__.py'), '# another configure argument\n')
+    const after = await wasi()
+    expect(after.configured).not.toBe(before.configured)
+    expect(after.configCache).not.toBe(before.configCache)
+  })
+})
+
 describe('the source tree fingerprint', () => {
   function tree(): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cwa-tree-'))

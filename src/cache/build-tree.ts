@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { BuildTreePlan } from '../plan/types.js'
+import { sha256File, walkTree } from './fingerprint.js'
 import { buildEnvironment } from '../catalog/secrets.js'
 
 /** The record's file name inside the build directory. */
@@ -54,12 +55,9 @@ export const STDLIB_SCRIPTS = [
   'Platforms/emscripten/wasm_assets.py'
 ]
 
-/** Folders never listed as sources: version control, bytecode the build Python writes. */
-const NOT_SOURCES = new Set(['.git', '__pycache__'])
-
 interface TreeRecord {
-  version: 1
-  /** relative path → sha1 of the content */
+  version: 2
+  /** relative path → sha256 of the content */
   sources: Record<string, string>
   /** BuildTreePlan.configured of the build that saved it */
   configured: string
@@ -72,37 +70,27 @@ interface TreeRecord {
 /** Older than any build output: 2000-01-01. */
 export const UNCHANGED_TIME = new Date(Date.UTC(2000, 0, 1))
 
-/** The checkout's source files: relative path → sha1 of the content. */
+/** The checkout's source files: relative path → sha256 of the content. */
 export type SourceListing = Map<string, string>
 
-function sha1File(file: string): string {
-  return createHash('sha1').update(fs.readFileSync(file)).digest('hex')
-}
-
 /**
- * Every regular file of the checkout outside the build directories
- * (`skip`, relative top-level folders), with a hash of its content.
+ * Every regular file of the checkout outside version control and the build
+ * directories (`skip`, relative folders), with a hash of its content; not
+ * the bytecode the build Python writes next to the modules it imports.
  */
 export function listSources(root: string, skip: string[]): SourceListing {
   const listing: SourceListing = new Map()
-  const walk = (dir: string, relative: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (NOT_SOURCES.has(e.name)) continue
-      if (!relative && skip.includes(e.name)) continue
-      const rel = relative ? `${relative}/${e.name}` : e.name
-      const full = path.join(dir, e.name)
-      if (e.isDirectory()) walk(full, rel)
-      else if (e.isFile()) listing.set(rel, sha1File(full))
-    }
-  }
-  walk(root, '')
+  walkTree(root, ['.git', ...skip], (relative, full, entry) => {
+    if (entry.isFile() && !relative.includes('__pycache__/'))
+      listing.set(relative, sha256File(full))
+  })
   return listing
 }
 
 function readRecord(dir: string): TreeRecord | undefined {
   try {
     const record = JSON.parse(fs.readFileSync(path.join(dir, TREE_RECORD), 'utf8')) as TreeRecord
-    return record.version === 1 && typeof record.sources === 'object' ? record : undefined
+    return record.version === 2 && typeof record.sources === 'object' ? record : undefined
   } catch {
     return undefined
   }
@@ -117,11 +105,6 @@ export interface RevivedTree {
   newBuildPython: boolean
   /** frozenOutput() of the build Python that built it ('' when unknown) */
   frozen: string
-}
-
-/** Sets the modification time of some of the sources. */
-function touch(root: string, sources: SourceListing, files: string[], time: Date): void {
-  for (const rel of files) if (sources.has(rel)) fs.utimesSync(path.join(root, rel), time, time)
 }
 
 /**
@@ -216,13 +199,14 @@ export async function frozenOutput(
 
 /** The frozen modules (and deepfreeze) are regenerated: their scripts count as changed. */
 export function regenerateFrozen(root: string, sources: SourceListing, now = new Date()): void {
-  touch(root, sources, FROZEN_SCRIPTS, now)
+  for (const rel of FROZEN_SCRIPTS)
+    if (sources.has(rel)) fs.utimesSync(path.join(root, rel), now, now)
 }
 
 /** Writes the record a later build restores the tree by: the content this build read. */
 export function recordTree(tree: BuildTreePlan, sources: SourceListing, frozen = ''): void {
   const record: TreeRecord = {
-    version: 1,
+    version: 2,
     sources: Object.fromEntries(sources),
     configured: tree.configured,
     buildPython: tree.buildPython,

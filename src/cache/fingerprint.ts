@@ -50,12 +50,25 @@ export function sha256File(file: string): string {
   return hash.digest('hex')
 }
 
-/** sha256 of each file; '' when it does not exist. */
+/**
+ * sha256 of each file; for a folder (a script that is a package, as
+ * Platforms/WASI), of the names and content of the files in it; '' when it
+ * does not exist.
+ */
 export function hashFiles(files: string[]): Record<string, string> {
   const result: Record<string, string> = {}
   for (const f of files) {
     try {
-      result[f] = fs.statSync(f).isFile() ? sha256File(f) : ''
+      const st = fs.statSync(f)
+      if (st.isFile()) result[f] = sha256File(f)
+      else if (st.isDirectory()) {
+        const hash = createHash('sha256')
+        for (const name of fs.readdirSync(f).sort()) {
+          const file = path.join(f, name)
+          if (fs.statSync(file).isFile()) hash.update(`${name}\0${sha256File(file)}\0`)
+        }
+        result[f] = hash.digest('hex')
+      } else result[f] = ''
     } catch {
       result[f] = ''
     }
@@ -132,9 +145,15 @@ export async function gitTreeHash(root: string, excluded: string[]): Promise<str
   }
 }
 
-/** The hash of a folder's files: relative path, executable bit and content. */
-export function filesTreeHash(root: string, excluded: string[]): string {
-  const hash = createHash('sha256')
+/**
+ * Visits every file and link under root (not the excluded relative paths),
+ * in name order, with its path relative to root ('/'-separated).
+ */
+export function walkTree(
+  root: string,
+  excluded: string[],
+  visit: (relative: string, full: string, entry: fs.Dirent) => void
+): void {
   const walk = (dir: string): void => {
     const entries = fs.readdirSync(dir, { withFileTypes: true })
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -143,14 +162,22 @@ export function filesTreeHash(root: string, excluded: string[]): string {
       const relative = path.relative(root, full).split(path.sep).join('/')
       if (isExcluded(relative, excluded)) continue
       if (e.isDirectory()) walk(full)
-      else if (e.isSymbolicLink()) hash.update(`l\0${relative}\0${fs.readlinkSync(full)}\0`)
-      else if (e.isFile()) {
-        const exe = fs.statSync(full).mode & 0o111 ? 'x' : '-'
-        hash.update(`f\0${relative}\0${exe}\0${sha256File(full)}\0`)
-      }
+      else visit(relative, full, e)
     }
   }
   walk(root)
+}
+
+/** The hash of a folder's files: relative path, executable bit and content. */
+export function filesTreeHash(root: string, excluded: string[]): string {
+  const hash = createHash('sha256')
+  walkTree(root, excluded, (relative, full, e) => {
+    if (e.isSymbolicLink()) hash.update(`l\0${relative}\0${fs.readlinkSync(full)}\0`)
+    else if (e.isFile()) {
+      const exe = fs.statSync(full).mode & 0o111 ? 'x' : '-'
+      hash.update(`f\0${relative}\0${exe}\0${sha256File(full)}\0`)
+    }
+  })
   return hash.digest('hex')
 }
 

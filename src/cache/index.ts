@@ -31,7 +31,6 @@ import {
 import { buildOutputDirs } from './fingerprint.js'
 
 export * from './keys.js'
-export { TREE_RECORD } from './build-tree.js'
 export { fingerprint } from './fingerprint.js'
 export { actionsCacheStore, type CacheStore } from './store.js'
 export { DirectoryStore } from './directory-store.js'
@@ -363,6 +362,8 @@ export interface BuildTrees {
   sources: SourceListing
   /** the partial hits, by entry id */
   revived: Map<string, RevivedTree>
+  /** frozenOutput of the build Python for a build folder's frozen modules, run once per list */
+  frozenOutput: (dir: string) => Promise<string>
 }
 
 /**
@@ -376,7 +377,9 @@ export function reviveBuildTrees(plan: Plan, hits: Map<string, CacheHit>): Build
   const trees = plan.caches.filter(c => c.tree)
   const skip = new Map<string, string>()
   const revivedById = new Map<string, RevivedTree>()
-  if (trees.length === 0) return { skip, sources: new Map(), revived: revivedById }
+  const frozen = frozenOutputs(plan)
+  if (trees.length === 0)
+    return { skip, sources: new Map(), revived: revivedById, frozenOutput: frozen }
   const sources = listSources(plan.source, buildOutputDirs(plan))
   for (const entry of trees.filter(c => hits.get(c.id) === 'exact')) {
     const tree = entry.tree as NonNullable<CachePlan['tree']>
@@ -412,10 +415,13 @@ export function reviveBuildTrees(plan: Plan, hits: Map<string, CacheHit>): Build
       for (const id of tree.configureSteps)
         skip.set(id, `the restored build tree (${entry.id}) was configured alike`)
   }
-  return { skip, sources, revived: revivedById }
+  return { skip, sources, revived: revivedById, frozenOutput: frozen }
 }
 
-/** frozenOutput for each list of frozen sources, computed once per list. */
+/**
+ * frozenOutput for each list of frozen sources, computed once per list
+ * (when first asked: after the build Python is built).
+ */
 function frozenOutputs(plan: Plan): (dir: string) => Promise<string> {
   const done = new Map<string, Promise<string>>()
   return dir => {
@@ -438,14 +444,13 @@ function frozenOutputs(plan: Plan): (dir: string) => Promise<string> {
  * known), the frozen modules and deepfreeze are regenerated.
  */
 export async function checkFrozenModules(plan: Plan, trees: BuildTrees): Promise<void> {
-  const output = frozenOutputs(plan)
   const checked = plan.caches.filter(
     c => c.tree && c.tree.buildPython !== '' && trees.revived.get(c.id)?.newBuildPython
   )
   if (checked.length === 0) return
   const differs: string[] = []
   for (const entry of checked) {
-    const now = await output((entry.tree as NonNullable<CachePlan['tree']>).dir)
+    const now = await trees.frozenOutput((entry.tree as NonNullable<CachePlan['tree']>).dir)
     const then = trees.revived.get(entry.id)?.frozen ?? ''
     if (now === '' || now !== then) differs.push(entry.id)
   }
@@ -470,13 +475,16 @@ export async function recordBuildTrees(
   trees: BuildTrees,
   succeeded: ReadonlySet<string>
 ): Promise<void> {
-  const output = frozenOutputs(plan)
   for (const entry of plan.caches) {
     const tree = entry.tree
     if (!tree || !tree.buildSteps.every(id => succeeded.has(id)) || !fs.existsSync(tree.dir))
       continue
     try {
-      recordTree(tree, trees.sources, tree.buildPython === '' ? '' : await output(tree.dir))
+      recordTree(
+        tree,
+        trees.sources,
+        tree.buildPython === '' ? '' : await trees.frozenOutput(tree.dir)
+      )
     } catch (e) {
       core.warning(`Cache ${entry.id}: could not record the tree's sources (${errorText(e)})`)
     }

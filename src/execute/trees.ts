@@ -73,7 +73,7 @@ export async function runStepsOnTrees(
     if (!trees || !entry?.tree) throw error
     const tree = entry.tree
     core.warning(
-      `"${(error as StepError).step.title}" failed on the build tree restored from another source tree (${entry.id}); building it from scratch`
+      `"${(error as StepError).step.title}" failed in the build folder restored from another version of the sources (cache ${entry.id}); emptying the folder (config.cache kept) and building it again`
     )
     // (still a partial hit: what is in its folder is saved with it, nothing else)
     fromScratch(tree.dir)

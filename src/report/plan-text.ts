@@ -47,7 +47,10 @@ export function planText(plan: Plan): string {
       lines.push(`    paths: ${c.paths.join(', ')}`)
       if (c.tree)
         lines.push(
-          `    a build tree: a partial hit rebuilds what changed${c.tree.configured ? `, configured alike when ${c.tree.configured}` : ''}`
+          `    a build folder: restored from other sources, make rebuilds what changed` +
+            (c.tree.configured
+              ? `; configure is skipped when its command and inputs hash to ${c.tree.configured} again`
+              : '')
         )
     }
   }
